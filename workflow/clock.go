@@ -29,6 +29,8 @@ type Clock struct {
 	// Role is who must act before Due.
 	Role    Role      `bson:"role" json:"role"`
 	Started time.Time `bson:"started" json:"started"`
+	// Standard is the step's time standard as working time.
+	Standard time.Duration `bson:"standard" json:"standard"`
 	Due     time.Time `bson:"due" json:"due"`
 	// Stopped is when the step was done, zero while the clock runs.
 	Stopped time.Time `bson:"stopped,omitempty" json:"stopped,omitzero"`

@@ -43,10 +43,15 @@ type Outgoing struct {
 	MessageID  string   `bson:"message_id" json:"message_id"`
 	InReplyTo  string   `bson:"in_reply_to,omitempty" json:"in_reply_to,omitempty"`
 	References []string `bson:"references,omitempty" json:"references,omitempty"`
-	// Automatic marks mail keluhan sends on its own (acknowledgments,
-	// notices, reminders): it carries Auto-Submitted and counts against
-	// the per-recipient cap. Mail a person wrote (#balas) does not.
-	Automatic bool `bson:"automatic" json:"automatic"`
+	// AutoSubmitted is the RFC 3834 Auto-Submitted value: "auto-replied"
+	// for an automatic answer to an inbound message, "auto-generated" for
+	// other mail keluhan sends on its own, empty for mail a person wrote
+	// (#balas).
+	AutoSubmitted string `bson:"auto_submitted,omitempty" json:"auto_submitted,omitempty"`
+	// Capped marks mail that counts against the per-recipient cap on
+	// automatic email: everything sent to an outside address because an
+	// inbound message arrived, so that two robots cannot loop.
+	Capped bool `bson:"capped" json:"capped"`
 
 	Attachments []AttachmentRef `bson:"attachments,omitempty" json:"attachments,omitempty"`
 

@@ -27,6 +27,9 @@ type Tickets interface {
 	// Ticket returns one ticket by number, or an error wrapping
 	// ErrNotFound.
 	Ticket(ctx context.Context, number string) (*Ticket, error)
+	// TicketsByNumber returns the tickets with the given numbers, keyed by
+	// number. Missing numbers are absent from the map.
+	TicketsByNumber(ctx context.Context, numbers []string) (map[string]*Ticket, error)
 	// UpdateTicket replaces the ticket if its stored Version equals
 	// prevVersion, and returns an error wrapping ErrConflict otherwise.
 	UpdateTicket(ctx context.Context, t *Ticket, prevVersion int64) error
@@ -62,6 +65,26 @@ type Trail interface {
 	AppendRecords(ctx context.Context, records []Record) error
 }
 
+// History reads a ticket's audit trail, oldest first.
+type History interface {
+	Records(ctx context.Context, ticket string) ([]Record, error)
+}
+
+// SenderLimits counts what a sender has opened recently, for the limit
+// on new tickets per sender.
+type SenderLimits interface {
+	// CountNewTickets returns, for each of emails, how many tickets it
+	// opened as requester at or after since; emails with none are absent.
+	CountNewTickets(ctx context.Context, emails []string, since time.Time) (map[string]int, error)
+}
+
+// Timers finds tickets whose SLA clocks need a look.
+type Timers interface {
+	// TicketsDue returns open tickets whose NextTimer is set and not after
+	// now, at most limit, earliest first.
+	TicketsDue(ctx context.Context, now time.Time, limit int) ([]*Ticket, error)
+}
+
 // Outbox queues outgoing email. Rows whose Key exists are skipped, so
 // queueing the same email twice sends it once.
 type Outbox interface {
@@ -95,6 +118,9 @@ type Store interface {
 	Numbers
 	Threads
 	Trail
+	History
+	SenderLimits
+	Timers
 	Outbox
 	SimilarSource
 }

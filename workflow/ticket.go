@@ -113,6 +113,9 @@ type Ticket struct {
 	Language  string    `bson:"language" json:"language"`
 	Subject   string    `bson:"subject" json:"subject"`
 	Body      string    `bson:"body" json:"body"`
+	// Attachments are the files of the complaint email, forwarded on a
+	// hand-off.
+	Attachments []AttachmentRef `bson:"attachments,omitempty" json:"attachments,omitempty"`
 	// RootMessageID is the Message-ID of the complaint email, which every
 	// message keluhan sends about the ticket references.
 	RootMessageID string `bson:"root_message_id,omitempty" json:"root_message_id,omitempty"`
