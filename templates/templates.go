@@ -7,7 +7,10 @@ package templates
 
 import "embed"
 
-// FS holds the embedded template files, laid out as <language>/<kind>.tmpl.
+// FS holds the embedded template files of each language folder:
+// <kind>.tmpl for each mail kind, the partials _*.tmpl that every kind of
+// the language can call, and labels.yaml, the label catalog. The all:
+// prefix is needed to embed the partials, whose names start with "_".
 //
 //go:embed all:id all:en
 var FS embed.FS
