@@ -130,7 +130,22 @@ func parseCommandLine(line string) (Command, bool) {
 	if !known {
 		verb = Verb(strings.ToLower(word))
 	}
-	return Command{Verb: verb, Arg: strings.TrimSpace(rest), Line: line, Known: known}, true
+	rest = strings.TrimSpace(rest)
+	if isPlaceholder(rest) {
+		return Command{}, false
+	}
+	return Command{Verb: verb, Arg: rest, Line: line, Known: known}, true
+}
+
+// isPlaceholder reports whether a command's text starts with a
+// placeholder such as "<teks>": the command list of our own emails, sent
+// back by a client that did not quote it, and never a real command.
+func isPlaceholder(arg string) bool {
+	if !strings.HasPrefix(arg, "<") {
+		return false
+	}
+	end := strings.IndexByte(arg, '>')
+	return end > 1 && !strings.ContainsAny(arg[1:end], "@<")
 }
 
 // splitWordColon accepts "#tutup: text" as well as "#tutup text".

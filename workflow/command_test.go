@@ -24,6 +24,8 @@ func TestParseCommands(t *testing.T) {
 		{"indented", "   #catatan   cek log  ", []Command{{Verb: VerbNote, Arg: "cek log", Line: "#catatan   cek log", Known: true}}},
 		{"on behalf takes one line", "#atasnama Budi <budi@contoh.go.id>\nIsi keluhan", []Command{{Verb: VerbOnBehalf, Arg: "Budi <budi@contoh.go.id>", Line: "#atasnama Budi <budi@contoh.go.id>", Known: true}}},
 		{"no commands", "Terima kasih atas informasinya.", nil},
+		{"command list placeholder", "#tutup <penyelesaian>    Tutup keluhan", nil},
+		{"address in angle brackets is text", "#balas <budi@contoh.go.id> sudah dihubungi", []Command{{Verb: VerbReply, Arg: "<budi@contoh.go.id> sudah dihubungi", Line: "#balas <budi@contoh.go.id> sudah dihubungi", Known: true}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

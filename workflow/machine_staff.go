@@ -23,12 +23,28 @@ func (m *Machine) onStaff(t *Ticket, ev Event, now time.Time) []Action {
 		return acts
 	}
 
+	if conflicting(known) {
+		acts := []Action{record(RecordNote, ev.Actor.Email, ev.Role, ev.Text)}
+		return append(acts, refuseAll(known, RefuseConflict)...)
+	}
 	var acts []Action
 	for _, cmd := range orderCommands(known) {
 		acts = append(acts, m.command(t, ev, cmd, now)...)
 	}
 	t.UpdatedAt = now
 	return acts
+}
+
+// conflicting reports whether a message both confirms and rejects the
+// technical category, as when our command list comes back unquoted; then
+// none of its commands is carried out.
+func conflicting(cmds []Command) bool {
+	var technical, nonTechnical bool
+	for _, c := range cmds {
+		technical = technical || c.Verb == VerbTechnical
+		nonTechnical = nonTechnical || c.Verb == VerbNonTechnical
+	}
+	return technical && nonTechnical
 }
 
 func (m *Machine) unverified(ev Event, known, unknown []Command) []Action {

@@ -200,6 +200,7 @@ func TestCommandRefusals(t *testing.T) {
 		{"role may not", StateNew, staffEvent("#teknis", RoleComplaintManager), RefuseRole},
 		{"empty text", StateNew, staffEvent("#tutup", RoleServiceDesk), RefuseEmpty},
 		{"wrong state", StateClosed, staffEvent("#teknis", RoleServiceDesk), RefuseState},
+		{"teknis and nonteknis together", StateNew, staffEvent("#teknis\n#nonteknis", RoleServiceDesk), RefuseConflict},
 		{"unknown word only", StateNew, staffEvent("#hapus semua", RoleServiceDesk), RefuseUnknown},
 		{"requester command", StateNew, Event{Kind: EventRequester, Key: "r", Role: RoleRequester, Actor: Party{Email: "budi@contoh.go.id"}, Commands: ParseCommands("#tutup beres")}, RefuseNotStaff},
 	}

@@ -160,6 +160,8 @@ const (
 	RefuseUnknown     = "unknown"      // the command is not known
 	RefuseNeedsRoot   = "needs_root"   // #tutup on a recurring complaint without #akar and #cegah
 	RefuseNoRequester = "no_requester" // the requester has no email address
+	// RefuseConflict: #teknis and #nonteknis in one message.
+	RefuseConflict = "conflict"
 	// RefuseRootMissing is a warning, not a refusal: the ticket was
 	// closed, but a recurring complaint still lacks #akar and #cegah.
 	RefuseRootMissing = "root_missing"

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keluhan/keluhan/ingest"
+	"github.com/keluhan/keluhan/workflow"
+)
+
+// Inspection is what `keluhan inspect --json` prints. Its fields are
+// stable: later versions add fields and never rename or remove one.
+type Inspection struct {
+	// Message is the parsed message (decoded headers, sender, body text,
+	// reply text without quotes, attachments, parts, class).
+	Message *ingest.Message `json:"message"`
+	// Requester is who a new complaint is from: Reply-To behind a
+	// no-reply web form, otherwise From.
+	Requester string `json:"requester"`
+	// Hints are what ties a reply to its ticket.
+	Hints ingest.Hints `json:"hints"`
+	// Verdict is "new_complaint", "reply", "auto_reply", "bounce", "loop"
+	// or "list", as far as one message without the store can tell: a
+	// message with thread hints is a reply if the store knows them.
+	Verdict string `json:"verdict"`
+	// AutoReply, Bounce and Loop repeat the classification as flags.
+	AutoReply bool `json:"auto_reply"`
+	Bounce    bool `json:"bounce"`
+	Loop      bool `json:"loop"`
+	// Commands are the staff commands the reply text holds; keluhan acts
+	// on them only from verified staff.
+	Commands []workflow.Command `json:"commands"`
+	// Error is set when the message could not be parsed.
+	Error string `json:"error,omitempty"`
+}
+
+var (
+	lblVerdict = text{"Penilaian", "Verdict"}
+	lblHints   = text{"Petunjuk utas", "Thread hints"}
+	lblBody    = text{"Isi", "Body"}
+	lblReply   = text{"Teks balasan (tanpa kutipan)", "Reply text (quotes removed)"}
+	lblFiles   = text{"Lampiran", "Attachments"}
+	lblCmds    = text{"Perintah", "Commands"}
+	lblWarn    = text{"Peringatan", "Warnings"}
+	verdicts   = map[string]text{
+		"new_complaint": {"keluhan baru", "new complaint"},
+		"reply":         {"balasan pada tiket yang ada (bila utasnya dikenal)", "reply to an existing ticket (if the thread is known)"},
+		"auto_reply":    {"balasan otomatis: disimpan, tidak membuka tiket", "automatic reply: kept, opens no ticket"},
+		"bounce":        {"pemberitahuan gagal kirim", "delivery failure notice"},
+		"loop":          {"email kita sendiri yang kembali: disimpan, tidak diproses", "our own mail coming back: kept, not processed"},
+		"list":          {"kiriman milis: disimpan, tidak dibalas", "mailing-list post: kept, not answered"},
+	}
+)
+
+func (a *app) inspectCommand() *cobra.Command {
+	c := a.newCommand("inspect FILE.eml", helpInspect)
+	asJSON := c.Flags().Bool("json", false, a.p.t(helpJSON))
+	c.Args = cobra.ExactArgs(1)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		raw, err := os.ReadFile(args[0])
+		if err != nil {
+			return err
+		}
+		ins := a.inspect(raw)
+		if *asJSON {
+			return writeJSON(a.stdout, ins)
+		}
+		a.printInspection(a.stdout, ins)
+		return nil
+	}
+	return c
+}
+
+// inspect parses a message with the configured addresses, if there is a
+// readable configuration, and reports what keluhan would see.
+func (a *app) inspect(raw []byte) Inspection {
+	prefix, desk := "KLH", ""
+	if cfg, err := LoadConfig(a.configPath, a.env); err == nil {
+		prefix, desk = cfg.TicketPrefix, strings.ToLower(cfg.Helpdesk.Address)
+	}
+	opts := ingest.ParseOptions{HelpdeskAddress: desk}
+	if desk != "" {
+		opts.OurDomains = []string{addressDomain(desk)}
+	}
+	msg, err := ingest.Parse(raw, opts)
+	ins := Inspection{Message: msg}
+	if err != nil {
+		ins.Error = err.Error()
+	}
+	if msg == nil {
+		return ins
+	}
+	if r := msg.Requester(); r != nil {
+		ins.Requester = r.Address
+	}
+	ins.Hints = ingest.ThreadHints(msg, prefix, desk)
+	ins.Commands = workflow.ParseCommands(msg.ReplyText)
+	if ins.Commands == nil {
+		ins.Commands = []workflow.Command{}
+	}
+	ins.AutoReply = msg.Class == ingest.ClassAutoReply
+	ins.Bounce = msg.Class == ingest.ClassBounce
+	ins.Loop = msg.Class == ingest.ClassLoop
+	ins.Verdict = verdictOf(msg, ins.Hints)
+	return ins
+}
+
+func verdictOf(m *ingest.Message, h ingest.Hints) string {
+	if m.Class != ingest.ClassPerson {
+		return string(m.Class)
+	}
+	if len(h.MessageIDs) > 0 || len(h.Tags) > 0 || len(h.Tokens) > 0 || h.ThreadIndex != "" {
+		return "reply"
+	}
+	return "new_complaint"
+}
+
+func (a *app) printInspection(w io.Writer, ins Inspection) {
+	m := ins.Message
+	if m == nil {
+		fmt.Fprintln(w, ins.Error)
+		return
+	}
+	fmt.Fprintf(w, "Message-ID: %s\n", m.MessageID)
+	fmt.Fprintf(w, "From: %s\n", addressText(m.From))
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(colRequester), ins.Requester)
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(colSubject), m.Subject)
+	if !m.Date.IsZero() {
+		fmt.Fprintf(w, "Date: %s\n", m.Date.Format("2006-01-02 15:04:05 -0700"))
+	}
+	fmt.Fprintf(w, "%s: %s (%s)\n", a.p.t(lblVerdict), a.p.t(verdicts[ins.Verdict]), m.Reason)
+	fmt.Fprintf(w, "%s: in-reply-to/references=%v tags=%v tokens=%d thread-index=%q\n",
+		a.p.t(lblHints), ins.Hints.MessageIDs, ins.Hints.Tags, len(ins.Hints.Tokens), ins.Hints.ThreadIndex)
+	for _, att := range m.Attachments {
+		fmt.Fprintf(w, "%s: %s (%s, %d B, sha256 %s)\n", a.p.t(lblFiles), att.Filename, att.ContentType, att.Size, att.SHA256[:12])
+	}
+	for _, c := range ins.Commands {
+		fmt.Fprintf(w, "%s: #%s %s\n", a.p.t(lblCmds), c.Verb, clip(c.Arg, 80))
+	}
+	for _, warning := range m.Warnings {
+		fmt.Fprintf(w, "%s: %s\n", a.p.t(lblWarn), warning)
+	}
+	fmt.Fprintf(w, "\n%s:\n%s\n", a.p.t(lblBody), strings.TrimSpace(m.Text))
+	if strings.TrimSpace(m.ReplyText) != strings.TrimSpace(m.Text) {
+		fmt.Fprintf(w, "\n%s:\n%s\n", a.p.t(lblReply), strings.TrimSpace(m.ReplyText))
+	}
+}

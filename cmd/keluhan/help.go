@@ -1,0 +1,79 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Help and output texts of the subcommands.
+var (
+	helpRoot       = text{"keluhan menjalankan prosedur penanganan keluhan layanan lewat email", "keluhan runs a service desk's complaint procedure over email"}
+	helpConfigFlag = text{"berkas konfigurasi YAML (bawaan: keluhan.yaml atau $KELUHAN_CONFIG)", "YAML configuration file (default: keluhan.yaml or $KELUHAN_CONFIG)"}
+	helpServe      = text{"jalankan layanan: pantau kotak surat, proses keluhan, kirim email", "run the service: watch the mailbox, process complaints, send email"}
+	helpDemo       = text{"peragaan lengkap di mesin ini tanpa server apa pun", "a complete demonstration on this machine with no servers at all"}
+	helpConfig     = text{"periksa konfigurasi", "check the configuration"}
+	helpCheck      = text{"tampilkan setiap masalah konfigurasi beserta kunci dan perbaikannya", "print every configuration problem with its key and fix"}
+	helpInspect    = text{"tampilkan apa yang dilihat keluhan dari satu berkas .eml, tanpa menghubungi server", "show what keluhan sees in one .eml file, without contacting any server"}
+	helpJSON       = text{"keluaran dalam JSON", "output as JSON"}
+	helpTicket     = text{"lihat dan buka tiket", "view and open tickets"}
+	helpList       = text{"daftar tiket", "list tickets"}
+	helpShow       = text{"tampilkan satu tiket dengan riwayat dan tenggat tiap langkah", "show one ticket with its timeline and each step's deadline"}
+	helpState      = text{"hanya tiket dengan status ini (new, incident, escalated, follow_up, waiting, closed)", "only tickets in this state (new, incident, escalated, follow_up, waiting, closed)"}
+	helpSince      = text{"hanya tiket yang diterima sejak tanggal ini (YYYY-MM-DD)", "only tickets received since this date (YYYY-MM-DD)"}
+	helpLimit      = text{"jumlah baris paling banyak", "maximum number of rows"}
+	helpOutbox     = text{"lihat dan kirim ulang antrean email keluar", "view and retry the outgoing email queue"}
+	helpOutboxList = text{"daftar email keluar", "list outgoing email"}
+	helpStatus     = text{"hanya baris dengan status ini (pending, sending, sent, failed, suppressed)", "only rows with this status (pending, sending, sent, failed, suppressed)"}
+	helpRetry      = text{"kirim ulang email yang gagal (satu kunci, atau semua dengan --all)", "retry failed email (one key, or all with --all)"}
+	helpAll        = text{"semua baris yang gagal", "every failed row"}
+	helpTriage     = text{"alat triase kata kunci", "keyword triage tools"}
+	helpEval       = text{"ukur akurasi triase pada berkas JSONL berlabel", "measure triage accuracy on a labelled JSONL file"}
+	helpQuarantine = text{"daftar email yang ditahan (karantina) beserta alasannya", "list held (quarantined) email with the reason"}
+
+	msgErrorPrefix      = text{"galat:", "error:"}
+	msgConfigUnreadable = text{"konfigurasi %s tidak dapat dibaca", "configuration %s cannot be read"}
+	msgNoTickets        = text{"Tidak ada tiket.", "No tickets."}
+	msgNoOutbox         = text{"Antrean email keluar kosong.", "The outbox is empty."}
+	msgNoQuarantine     = text{"Tidak ada email yang ditahan.", "No email is held."}
+	msgRetried          = text{"%d email dijadwalkan untuk dikirim ulang.", "%d emails scheduled for another attempt."}
+	msgTicketNotFound   = text{"tiket %s tidak ditemukan", "ticket %s not found"}
+	msgBadDate          = text{"tanggal tidak valid %q: gunakan YYYY-MM-DD", "invalid date %q: use YYYY-MM-DD"}
+	msgBadState         = text{"status tidak dikenal %q", "unknown state %q"}
+	msgNeedKeyOrAll     = text{"sebutkan kunci email atau gunakan --all", "name an email key or use --all"}
+)
+
+// localizeCobra replaces cobra's English usage headings.
+func localizeCobra(root *cobra.Command, p printer) {
+	if p.lang == "en" {
+		return
+	}
+	tmpl := root.UsageTemplate()
+	for en, id := range map[string]string{
+		"Usage:":                  "Penggunaan:",
+		"Aliases:":                "Alias:",
+		"Examples:":               "Contoh:",
+		"Available Commands:":     "Perintah yang tersedia:",
+		"Additional Commands:":    "Perintah lain:",
+		"Flags:":                  "Opsi:",
+		"Global Flags:":           "Opsi umum:",
+		"Additional help topics:": "Topik bantuan lain:",
+		`Use "{{.CommandPath}} [command] --help" for more information about a command.`: `Gunakan "{{.CommandPath}} [perintah] --help" untuk keterangan tentang sebuah perintah.`,
+		"[command]": "[perintah]",
+		"[flags]":   "[opsi]",
+	} {
+		tmpl = strings.ReplaceAll(tmpl, en, id)
+	}
+	root.SetUsageTemplate(tmpl)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultHelpFlag()
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Short = "bantuan tentang perintah apa pun"
+		}
+	}
+	if f := root.Flags().Lookup("help"); f != nil {
+		f.Usage = "bantuan untuk perintah ini"
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+}

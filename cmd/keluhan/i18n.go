@@ -1,0 +1,79 @@
+package main
+
+import "fmt"
+
+// text is one message of the command line in both languages. Arguments
+// follow fmt verbs.
+type text struct{ id, en string }
+
+// printer writes command-line text in the configured language.
+type printer struct{ lang string }
+
+// t returns the message in the printer's language, formatted.
+func (p printer) t(m text, args ...any) string {
+	s := m.id
+	if p.lang == "en" {
+		s = m.en
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Configuration problems: the message says what is wrong, the fix what
+// to do. Each takes the offending value where there is one.
+var (
+	msgRequired       = text{"wajib diisi", "is required"}
+	msgFixRequired    = text{"isi nilai %s", "set a value for %s"}
+	msgInvalidAddress = text{"alamat email tidak valid: %q", "invalid email address: %q"}
+	msgFixAddress     = text{"tulis alamat lengkap, misalnya helpdesk@layanan.example.go.id", "write a full address such as helpdesk@layanan.example.go.id"}
+	msgInvalidHostPort = text{"alamat server tidak valid: %q", "invalid server address: %q"}
+	msgFixHostPort     = text{"tulis host:port, misalnya mail.layanan.example.go.id:993", "write host:port, for example mail.layanan.example.go.id:993"}
+	msgInvalidChoice   = text{"nilai %q tidak dikenal", "unknown value %q"}
+	msgFixChoice       = text{"pilih salah satu: %s", "choose one of: %s"}
+	msgInvalidDuration = text{"durasi tidak valid: %q", "invalid duration: %q"}
+	msgFixDuration     = text{"tulis misalnya 30s, 24h atau 14d", "write for example 30s, 24h or 14d"}
+	msgInvalidWorkDur  = text{"durasi kerja tidak valid: %q", "invalid working duration: %q"}
+	msgFixWorkDur      = text{"tulis misalnya 1d (1 hari kerja), 4h (4 jam kerja) atau 1d4h", "write for example 1d (1 working day), 4h (4 working hours) or 1d4h"}
+	msgInvalidZone     = text{"zona waktu tidak dikenal: %q", "unknown time zone: %q"}
+	msgFixZone         = text{"gunakan nama IANA, misalnya Asia/Jakarta, Asia/Makassar atau Asia/Jayapura", "use an IANA name such as Asia/Jakarta"}
+	msgInvalidPrefix   = text{"awalan nomor tiket tidak valid: %q", "invalid ticket prefix: %q"}
+	msgFixPrefix       = text{"gunakan 2 sampai 8 huruf kapital, misalnya KLH", "use 2 to 8 capital letters, for example KLH"}
+	msgNoPassword      = text{"kata sandi belum diatur", "no password is set"}
+	msgFixPassword     = text{"atur variabel lingkungan %s atau %s_FILE (jangan tulis kata sandi di berkas konfigurasi)", "set the environment variable %s or %s_FILE (do not put passwords in the configuration file)"}
+	msgNoToken         = text{"sumber token OAuth belum diatur", "no OAuth token source is set"}
+	msgFixToken        = text{"isi %s.oauth_token_file atau %s.oauth_token_command", "set %s.oauth_token_file or %s.oauth_token_command"}
+	msgNoSecret        = text{"rahasia token balasan belum diatur atau kurang dari 16 karakter", "the reply token secret is missing or shorter than 16 characters"}
+	msgFixSecret       = text{"atur KELUHAN_TOKEN_SECRET, misalnya dari `openssl rand -hex 32`, atau matikan helpdesk.reply_tokens", "set KELUHAN_TOKEN_SECRET, for example from `openssl rand -hex 32`, or turn helpdesk.reply_tokens off"}
+	msgNobodyInRole    = text{"belum ada orang dengan peran ini", "nobody has this role yet"}
+	msgFixRole         = text{"tambahkan minimal satu alamat (name, address) di %s", "add at least one address (name, address) to %s"}
+	msgDuplicatePerson = text{"alamat %s muncul di lebih dari satu peran", "address %s appears in more than one role"}
+	msgFixDuplicate    = text{"satu alamat hanya boleh punya satu peran", "give each address one role only"}
+	msgIsHelpdesk      = text{"alamat %s sama dengan alamat helpdesk", "address %s is the help desk's own address"}
+	msgFixIsHelpdesk   = text{"gunakan alamat pribadi petugas, bukan alamat helpdesk", "use the person's own address, not the help desk's"}
+	msgRange           = text{"nilai %v di luar rentang %s", "value %v outside the range %s"}
+	msgFixRange        = text{"pilih nilai di dalam rentang %s", "choose a value within %s"}
+	msgUnreadable      = text{"berkas tidak dapat dibaca: %v", "file cannot be read: %v"}
+	msgFixUnreadable   = text{"periksa jalur dan isi berkas", "check the path and the file's content"}
+	msgInsecure        = text{"verifikasi sertifikat dimatikan", "certificate verification is off"}
+	msgFixInsecure     = text{"hapus insecure: true kecuali server ada di jaringan lokal yang tepercaya", "remove insecure: true unless the server is on a trusted local network"}
+	msgPlainText       = text{"koneksi tanpa enkripsi ke server bukan lokal", "unencrypted connection to a server that is not local"}
+	msgFixPlainText    = text{"gunakan tls: implicit atau starttls", "use tls: implicit or starttls"}
+	msgNoTrust         = text{"tidak ada server tepercaya; perintah staf hanya dibuktikan dengan token balasan", "no trusted server; staff commands are proved by reply tokens only"}
+	msgFixTrust        = text{"isi authserv-id server penerima surat Anda, misalnya mx.layanan.example.go.id", "add the authserv-id of your receiving mail server, for example mx.layanan.example.go.id"}
+	msgInvalidSize     = text{"ukuran tidak valid: %q", "invalid size: %q"}
+	msgFixSize         = text{"tulis misalnya 25MB atau 512KB", "write for example 25MB or 512KB"}
+	msgInvalidHours    = text{"jam kerja tidak valid: %q", "invalid working hours: %q"}
+	msgFixHours        = text{"tulis jam mulai dan selesai, misalnya 08:00-16:00", "write start and end, for example 08:00-16:00"}
+	msgInvalidDay      = text{"hari kerja tidak dikenal: %q", "unknown working day: %q"}
+	msgFixDay          = text{"gunakan mon, tue, wed, thu, fri, sat, sun", "use mon, tue, wed, thu, fri, sat, sun"}
+	msgInvalidURI      = text{"URI MongoDB tidak valid", "invalid MongoDB URI"}
+	msgFixURI          = text{"URI harus diawali mongodb:// atau mongodb+srv://; kosongkan untuk penyimpanan tertanam", "the URI must start with mongodb:// or mongodb+srv://; leave it empty for the embedded store"}
+
+	msgCheckOK       = text{"Konfigurasi %s baik: tidak ada masalah.", "Configuration %s is fine: no problems."}
+	msgCheckProblems = text{"Konfigurasi %s: %d galat, %d peringatan.", "Configuration %s: %d errors, %d warnings."}
+	msgSeverityError = text{"GALAT", "ERROR"}
+	msgSeverityWarn  = text{"PERINGATAN", "WARNING"}
+	msgFix           = text{"Perbaikan", "Fix"}
+)
