@@ -31,7 +31,7 @@ type Clock struct {
 	Started time.Time `bson:"started" json:"started"`
 	// Standard is the step's time standard as working time.
 	Standard time.Duration `bson:"standard" json:"standard"`
-	Due     time.Time `bson:"due" json:"due"`
+	Due      time.Time     `bson:"due" json:"due"`
 	// Stopped is when the step was done, zero while the clock runs.
 	Stopped time.Time `bson:"stopped,omitempty" json:"stopped,omitzero"`
 	// PausedAt is set while the ticket waits for the requester; Remaining

@@ -196,7 +196,11 @@ func TestCommandRefusals(t *testing.T) {
 		ev     Event
 		reason string
 	}{
-		{"unverified sender", StateNew, func() Event { e := staffEvent("#tutup selesai", RoleServiceDesk); e.Proof = Proof{Reason: "no proof"}; return e }(), RefuseUnverified},
+		{"unverified sender", StateNew, func() Event {
+			e := staffEvent("#tutup selesai", RoleServiceDesk)
+			e.Proof = Proof{Reason: "no proof"}
+			return e
+		}(), RefuseUnverified},
 		{"role may not", StateNew, staffEvent("#teknis", RoleComplaintManager), RefuseRole},
 		{"empty text", StateNew, staffEvent("#tutup", RoleServiceDesk), RefuseEmpty},
 		{"wrong state", StateClosed, staffEvent("#teknis", RoleServiceDesk), RefuseState},

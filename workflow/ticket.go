@@ -104,15 +104,15 @@ type Ticket struct {
 	Number string `bson:"_id" json:"number"`
 	// SourceKey is the idempotency key of what opened the ticket: the
 	// message key for email, or a key the command line made.
-	SourceKey string    `bson:"source_key" json:"source_key"`
-	Version   int64     `bson:"version" json:"version"`
-	Channel   Channel   `bson:"channel" json:"channel"`
-	EnteredBy string    `bson:"entered_by,omitempty" json:"entered_by,omitempty"`
-	Requester Party     `bson:"requester" json:"requester"`
-	Cc        []string  `bson:"cc,omitempty" json:"cc,omitempty"`
-	Language  string    `bson:"language" json:"language"`
-	Subject   string    `bson:"subject" json:"subject"`
-	Body      string    `bson:"body" json:"body"`
+	SourceKey string   `bson:"source_key" json:"source_key"`
+	Version   int64    `bson:"version" json:"version"`
+	Channel   Channel  `bson:"channel" json:"channel"`
+	EnteredBy string   `bson:"entered_by,omitempty" json:"entered_by,omitempty"`
+	Requester Party    `bson:"requester" json:"requester"`
+	Cc        []string `bson:"cc,omitempty" json:"cc,omitempty"`
+	Language  string   `bson:"language" json:"language"`
+	Subject   string   `bson:"subject" json:"subject"`
+	Body      string   `bson:"body" json:"body"`
 	// Attachments are the files of the complaint email, forwarded on a
 	// hand-off.
 	Attachments []AttachmentRef `bson:"attachments,omitempty" json:"attachments,omitempty"`

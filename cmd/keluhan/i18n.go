@@ -24,10 +24,10 @@ func (p printer) t(m text, args ...any) string {
 // Configuration problems: the message says what is wrong, the fix what
 // to do. Each takes the offending value where there is one.
 var (
-	msgRequired       = text{"wajib diisi", "is required"}
-	msgFixRequired    = text{"isi nilai %s", "set a value for %s"}
-	msgInvalidAddress = text{"alamat email tidak valid: %q", "invalid email address: %q"}
-	msgFixAddress     = text{"tulis alamat lengkap, misalnya helpdesk@layanan.example.go.id", "write a full address such as helpdesk@layanan.example.go.id"}
+	msgRequired        = text{"wajib diisi", "is required"}
+	msgFixRequired     = text{"isi nilai %s", "set a value for %s"}
+	msgInvalidAddress  = text{"alamat email tidak valid: %q", "invalid email address: %q"}
+	msgFixAddress      = text{"tulis alamat lengkap, misalnya helpdesk@layanan.example.go.id", "write a full address such as helpdesk@layanan.example.go.id"}
 	msgInvalidHostPort = text{"alamat server tidak valid: %q", "invalid server address: %q"}
 	msgFixHostPort     = text{"tulis host:port, misalnya mail.layanan.example.go.id:993", "write host:port, for example mail.layanan.example.go.id:993"}
 	msgInvalidChoice   = text{"nilai %q tidak dikenal", "unknown value %q"}
