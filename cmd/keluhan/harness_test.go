@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +111,7 @@ roles:
 trust: {authserv_ids: [mx.layanan.example.go.id]}
 http: {listen: ""}
 sla: {scheduler_interval: 1s}
-%s`, k.t.TempDir(), k.helpdesk, k.env.IMAPSAddr, os.Getenv("KELUHAN_TEST_CA"), k.helpdesk, k.env.SMTPAddr,
+%s`, k.t.TempDir(), k.helpdesk, k.env.IMAPSAddr, k.env.CAFile, k.helpdesk, k.env.SMTPAddr,
 		k.officer, k.manager, k.super, k.incident, opt.extraYAML)
 	vars := map[string]string{
 		"KELUHAN_IMAP_PASSWORD": k.env.Password(k.helpdesk),
