@@ -139,6 +139,12 @@ type item struct {
 	// linkedTo is the closed ticket a new complaint continues, when its
 	// sender wrote after the reopen window.
 	linkedTo string
+	// manual is set for a complaint entered for someone else: by the
+	// command line, or by an officer's #atasnama email.
+	manual *ManualComplaint
+	// refuse is the reason an officer's request without a ticket was
+	// refused; the officer is told.
+	refuse string
 	// parent is the index of an earlier new complaint in the same batch
 	// that this message replies to, or -1.
 	parent int

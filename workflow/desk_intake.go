@@ -78,7 +78,11 @@ func (d *Desk) ticketsFor(ctx context.Context, fresh []*item, now time.Time) ([]
 	var created []*Ticket
 	for n, i := range missing {
 		number := FormatNumber(d.cfg.Prefix, year, first+int64(n))
-		tickets[i] = d.ticketFrom(fresh[i], number, now)
+		if c := fresh[i].manual; c != nil {
+			tickets[i] = d.manualTicket(c, keys[i], number, fresh[i])
+		} else {
+			tickets[i] = d.ticketFrom(fresh[i], number, now)
+		}
 		created = append(created, tickets[i])
 	}
 	if err := d.findSimilar(ctx, created, now); err != nil {

@@ -21,6 +21,8 @@ func (d *Desk) applyReplies(ctx context.Context, items []*item, look threadLooku
 		switch {
 		case it.outcome.Disposition == ingest.DispositionQuarantined:
 			w.mails = append(w.mails, d.quarantineNotices(it)...)
+		case it.refuse != "":
+			w.mails = append(w.mails, d.refusalWithoutTicket(it)...)
 		case it.outcome.Disposition != "":
 		case it.parent >= 0:
 			it.match = Match{Ticket: items[it.parent].outcome.Ticket, By: "reference"}
@@ -220,4 +222,26 @@ func (d *Desk) plainOutgoing(kind string, rc recipient, key string, data *MailDa
 	}
 	out.AutoSubmitted, out.Capped = autoHeaders(kind, rc.Role)
 	return out, nil
+}
+
+// refusalWithoutTicket tells an officer why a request that opens no
+// ticket (#atasnama from an unproved address) was not carried out.
+func (d *Desk) refusalWithoutTicket(it *item) []Outgoing {
+	rc := d.actor(Event{Actor: Party{Email: it.sender}})
+	if len(rc) == 0 {
+		return nil
+	}
+	cmds := ParseCommands(it.in.Msg.ReplyText)
+	line := ""
+	if len(cmds) > 0 {
+		line = cmds[0].Line
+	}
+	data := &MailData{Desk: d.cfg.Desk, Recipient: rc[0].Party, Command: line, Reason: it.refuse}
+	out, err := d.plainOutgoing(MailRefusal, rc[0], it.in.Msg.Key+"#refusal#"+rc[0].Email, data, d.now())
+	if err != nil {
+		// NOTE: a refusal that fails to render is skipped; the message is
+		// still stored with the reason.
+		return nil
+	}
+	return []Outgoing{out}
 }

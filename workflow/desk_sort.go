@@ -12,6 +12,7 @@ const (
 	ReasonSenderLimit = "sender over the new-ticket limit"
 	ReasonLoop        = "our own mail came back"
 	ReasonNoTicket    = "automatic mail for no known ticket"
+	ReasonUnverified  = "on-behalf request from an unproved staff address"
 )
 
 // sortItems decides for each message of a batch what it is: held,
@@ -45,6 +46,15 @@ func (d *Desk) sortItems(ctx context.Context, items []*item, look threadLookup, 
 		if m.Class != ingest.ClassPerson {
 			it.outcome = ingest.Outcome{Disposition: ingest.DispositionIgnored, Reason: ReasonNoTicket + ": " + m.Reason}
 			continue
+		}
+		if c := d.onBehalf(it); c != nil {
+			p := ProveByAuthResults(m.AuthResults, it.sender, d.cfg.TrustedAuthServIDs)
+			if !p.OK {
+				it.outcome = ingest.Outcome{Disposition: ingest.DispositionIgnored, Reason: ReasonUnverified + ": " + p.Reason}
+				it.refuse = RefuseUnverified
+				continue
+			}
+			it.manual = c
 		}
 		fresh = append(fresh, it)
 		registerFresh(it, i, freshByID)
@@ -97,7 +107,13 @@ func (d *Desk) limitSenders(ctx context.Context, fresh []*item, now time.Time) [
 	}
 	var senders []string
 	for _, it := range fresh {
-		senders = append(senders, requesterOf(it.in.Msg).Email)
+		email := requesterOf(it.in.Msg).Email
+		if it.manual != nil {
+			// Officers enter complaints for others; their own address
+			// is not the requester and is not limited.
+			email = ""
+		}
+		senders = append(senders, email)
 	}
 	counts, err := d.store.CountNewTickets(ctx, dedupe(senders), now.Add(-time.Hour))
 	if err != nil {

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"net/mail"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keluhan/keluhan/workflow"
+)
+
+var (
+	helpOpen       = text{"buka tiket untuk keluhan dari telepon, WhatsApp atau loket", "open a ticket for a complaint from telephone, WhatsApp or the counter"}
+	helpChannel    = text{"saluran keluhan: telepon, whatsapp, loket atau email", "channel of the complaint: telepon, whatsapp, loket or email"}
+	helpFrom       = text{"pelapor, \"Nama <alamat>\" atau hanya nama bila tanpa email", "the requester, \"Name <address>\" or only a name when there is no email"}
+	helpPhone      = text{"nomor telepon pelapor", "the requester's phone number"}
+	helpSubject    = text{"perihal keluhan", "subject of the complaint"}
+	helpBody       = text{"isi keluhan", "text of the complaint"}
+	helpBodyFile   = text{"berkas berisi isi keluhan", "file holding the text of the complaint"}
+	helpAttach     = text{"lampiran (boleh diulang)", "attachment (may repeat)"}
+	helpEnteredBy  = text{"petugas yang mencatat (bawaan: pengguna sistem ini)", "officer entering the complaint (default: this system user)"}
+	msgOpened      = text{"Tiket %s dibuka (%s) untuk %s.", "Ticket %s opened (%s) for %s."}
+	msgAckQueued   = text{"Tanda terima akan dikirim ke %s.", "An acknowledgment will be sent to %s."}
+	msgNoEmailAck  = text{"Pelapor tidak memiliki email: hubungi pelapor langsung untuk setiap perkembangan.", "The requester has no email: contact them directly about every step."}
+	msgNeedBody    = text{"isi keluhan wajib diisi: gunakan --body atau --body-file", "the complaint text is required: use --body or --body-file"}
+	msgNeedContact = text{"pelapor perlu alamat email (--from \"Nama <alamat>\") atau nomor telepon (--phone)", "the requester needs an email address (--from \"Name <address>\") or a phone number (--phone)"}
+	msgNeedSubject = text{"perihal wajib diisi: gunakan --subject", "a subject is required: use --subject"}
+	msgBadChannel  = text{"saluran tidak dikenal %q: gunakan telepon, whatsapp, loket atau email", "unknown channel %q: use telepon, whatsapp, loket or email"}
+)
+
+func (a *app) ticketOpenCommand() *cobra.Command {
+	c := a.newCommand("open", helpOpen)
+	channel := c.Flags().String("channel", "telepon", a.p.t(helpChannel))
+	from := c.Flags().String("from", "", a.p.t(helpFrom))
+	phone := c.Flags().String("phone", "", a.p.t(helpPhone))
+	subject := c.Flags().String("subject", "", a.p.t(helpSubject))
+	body := c.Flags().String("body", "", a.p.t(helpBody))
+	bodyFile := c.Flags().String("body-file", "", a.p.t(helpBodyFile))
+	attach := c.Flags().StringArray("attach", nil, a.p.t(helpAttach))
+	enteredBy := c.Flags().String("entered-by", currentUser(), a.p.t(helpEnteredBy))
+	c.Args = cobra.NoArgs
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		mc, err := a.manualComplaint(*channel, *from, *phone, *subject, *body, *bodyFile, *enteredBy)
+		if err != nil {
+			return err
+		}
+		return a.withCore(cmd.Context(), func(core *core) error {
+			for i, path := range *attach {
+				ref, err := storeAttachment(cmd, core, mc.Key, i, path)
+				if err != nil {
+					return err
+				}
+				mc.Attachments = append(mc.Attachments, ref)
+			}
+			t, err := core.desk.OpenManual(cmd.Context(), mc)
+			if err != nil {
+				return err
+			}
+			a.printOpened(core, t)
+			return nil
+		})
+	}
+	return c
+}
+
+func (a *app) manualComplaint(channel, from, phone, subject, body, bodyFile, enteredBy string) (workflow.ManualComplaint, error) {
+	mc := workflow.ManualComplaint{Key: randomKey(), Channel: workflow.Channel(strings.ToLower(channel)), EnteredBy: enteredBy}
+	if !workflow.ValidChannel(mc.Channel) {
+		return mc, errors.New(a.p.t(msgBadChannel, channel))
+	}
+	mc.Requester = parseRequester(from)
+	mc.Requester.Phone = strings.TrimSpace(phone)
+	if mc.Requester.Email == "" && mc.Requester.Phone == "" {
+		return mc, errors.New(a.p.t(msgNeedContact))
+	}
+	mc.Subject = strings.TrimSpace(subject)
+	if mc.Subject == "" {
+		return mc, errors.New(a.p.t(msgNeedSubject))
+	}
+	mc.Body = body
+	if bodyFile != "" {
+		data, err := os.ReadFile(bodyFile)
+		if err != nil {
+			return mc, err
+		}
+		mc.Body = string(data)
+	}
+	if strings.TrimSpace(mc.Body) == "" {
+		return mc, errors.New(a.p.t(msgNeedBody))
+	}
+	return mc, nil
+}
+
+// parseRequester reads "Name <address>", a bare address, or a name.
+func parseRequester(from string) workflow.Party {
+	from = strings.TrimSpace(from)
+	if a, err := mail.ParseAddress(from); err == nil {
+		return workflow.Party{Name: a.Name, Email: strings.ToLower(a.Address)}
+	}
+	return workflow.Party{Name: from}
+}
+
+// storeAttachment keeps a file in the blob store for the ticket.
+func storeAttachment(cmd *cobra.Command, c *core, key string, i int, path string) (workflow.AttachmentRef, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return workflow.AttachmentRef{}, err
+	}
+	defer f.Close()
+	name := filepath.Base(path)
+	blob := fmt.Sprintf("manual/%s/%d-%s", key, i, name)
+	if err := c.store.PutBlob(cmd.Context(), blob, f); err != nil {
+		return workflow.AttachmentRef{}, fmt.Errorf("store %s: %w", path, err)
+	}
+	ctype := mime.TypeByExtension(filepath.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	return workflow.AttachmentRef{BlobName: blob, Filename: name, ContentType: ctype}, nil
+}
+
+func (a *app) printOpened(c *core, t *workflow.Ticket) {
+	fmt.Fprintln(a.stdout, a.p.t(msgOpened, t.Number, c.label(a.p.lang, "channel", string(t.Channel)), partyText(t.Requester)))
+	if t.Requester.Email != "" {
+		fmt.Fprintln(a.stdout, a.p.t(msgAckQueued, t.Requester.Email))
+	} else {
+		fmt.Fprintln(a.stdout, a.p.t(msgNoEmailAck))
+	}
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+func randomKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand never fails on Linux
+	return hex.EncodeToString(b)
+}
