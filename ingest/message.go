@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"encoding/json"
 	"net/mail"
 	"time"
 )
 
 // Message is one parsed inbound email. Parse fills it from raw bytes; every
-// string is valid UTF-8. Fields that the mail lacks stay at their zero
+// string is valid UTF-8, and the addresses in From, Sender, Reply-To, To
+// and Cc are lower-cased. Fields that the mail lacks stay at their zero
 // value, and the reason is added to Warnings when the field was present
 // but unreadable.
 type Message struct {
@@ -146,4 +148,46 @@ func (m *Message) Requester() *mail.Address {
 		return m.ReplyTo[0]
 	}
 	return m.From
+}
+
+// jsonAddress is how addresses appear in Message's JSON form.
+type jsonAddress struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+func toJSONAddress(a *mail.Address) *jsonAddress {
+	if a == nil {
+		return nil
+	}
+	return &jsonAddress{Name: a.Name, Address: a.Address}
+}
+
+func toJSONAddresses(list []*mail.Address) []*jsonAddress {
+	out := make([]*jsonAddress, 0, len(list))
+	for _, a := range list {
+		out = append(out, toJSONAddress(a))
+	}
+	return out
+}
+
+// MarshalJSON writes the stable JSON form that `keluhan inspect --json`
+// prints: the field tags above, with addresses as {"name", "address"}.
+func (m *Message) MarshalJSON() ([]byte, error) {
+	type plain Message
+	return json.Marshal(struct {
+		*plain
+		From    *jsonAddress   `json:"from,omitempty"`
+		ReplyTo []*jsonAddress `json:"reply_to,omitempty"`
+		Sender  *jsonAddress   `json:"sender,omitempty"`
+		To      []*jsonAddress `json:"to,omitempty"`
+		Cc      []*jsonAddress `json:"cc,omitempty"`
+	}{
+		plain:   (*plain)(m),
+		From:    toJSONAddress(m.From),
+		ReplyTo: toJSONAddresses(m.ReplyTo),
+		Sender:  toJSONAddress(m.Sender),
+		To:      toJSONAddresses(m.To),
+		Cc:      toJSONAddresses(m.Cc),
+	})
 }

@@ -39,14 +39,16 @@ type Inspection struct {
 }
 
 var (
-	lblVerdict = text{"Penilaian", "Verdict"}
-	lblHints   = text{"Petunjuk utas", "Thread hints"}
-	lblBody    = text{"Isi", "Body"}
-	lblReply   = text{"Teks balasan (tanpa kutipan)", "Reply text (quotes removed)"}
-	lblFiles   = text{"Lampiran", "Attachments"}
-	lblCmds    = text{"Perintah", "Commands"}
-	lblWarn    = text{"Peringatan", "Warnings"}
-	verdicts   = map[string]text{
+	lblVerdict     = text{"Penilaian", "Verdict"}
+	lblRequesterIs = text{"Pelapor", "Requester"}
+	lblSubjectIs   = text{"Perihal", "Subject"}
+	lblHints       = text{"Petunjuk utas", "Thread hints"}
+	lblBody        = text{"Isi", "Body"}
+	lblReply       = text{"Teks balasan (tanpa kutipan)", "Reply text (quotes removed)"}
+	lblFiles       = text{"Lampiran", "Attachments"}
+	lblCmds        = text{"Perintah", "Commands"}
+	lblWarn        = text{"Peringatan", "Warnings"}
+	verdicts       = map[string]text{
 		"new_complaint": {"keluhan baru", "new complaint"},
 		"reply":         {"balasan pada tiket yang ada (bila utasnya dikenal)", "reply to an existing ticket (if the thread is known)"},
 		"auto_reply":    {"balasan otomatis: disimpan, tidak membuka tiket", "automatic reply: kept, opens no ticket"},
@@ -127,8 +129,8 @@ func (a *app) printInspection(w io.Writer, ins Inspection) {
 	}
 	fmt.Fprintf(w, "Message-ID: %s\n", m.MessageID)
 	fmt.Fprintf(w, "From: %s\n", addressText(m.From))
-	fmt.Fprintf(w, "%s: %s\n", a.p.t(colRequester), ins.Requester)
-	fmt.Fprintf(w, "%s: %s\n", a.p.t(colSubject), m.Subject)
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblRequesterIs), ins.Requester)
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblSubjectIs), m.Subject)
 	if !m.Date.IsZero() {
 		fmt.Fprintf(w, "Date: %s\n", m.Date.Format("2006-01-02 15:04:05 -0700"))
 	}
