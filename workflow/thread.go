@@ -32,45 +32,72 @@ type threadLookup struct {
 // when the sender belongs to the ticket. It returns false when nothing
 // matches: the message is a new complaint.
 func (d *Desk) resolveThread(h ingest.Hints, sender string, look threadLookup, now time.Time) (Match, bool) {
-	var m Match
-	if d.tokens != nil {
-		for _, tok := range h.Tokens {
-			claims, err := d.tokens.Verify(tok, sender, now)
-			if err != nil && err != ErrTokenExpired {
-				m.TokenErr = err
-				continue
-			}
-			if _, ok := look.tickets[claims.Ticket]; ok {
-				m.Ticket, m.By = claims.Ticket, "token"
-				if err == nil {
-					m.Claims = &claims
-				} else {
-					m.TokenErr = err
-				}
-				return m, true
-			}
-		}
-	}
-	for _, id := range h.MessageIDs {
-		if number, ok := look.byMessageID[id]; ok {
-			m.Ticket, m.By = number, "reference"
-			return m, true
-		}
-	}
-	if h.ThreadIndex != "" {
-		if number, ok := look.byMessageID[threadIndexKey(h.ThreadIndex)]; ok {
-			m.Ticket, m.By = number, "thread_index"
-			return m, true
-		}
+	token, hasToken := d.tokenMatch(h, sender, look, now)
+	thread, hasThread := threadMatch(h, look)
+	switch {
+	case hasToken && hasThread && thread.Ticket != token.Ticket:
+		// The reply address names one ticket and the thread another: a
+		// token copied onto someone else's thread. The thread decides
+		// where the message goes, and the token proves nothing.
+		thread.TokenErr = ErrTokenOtherTicket
+		return thread, true
+	case hasToken:
+		return token, true
+	case hasThread:
+		thread.TokenErr = token.TokenErr
+		return thread, true
 	}
 	for _, tag := range h.Tags {
 		t, ok := look.tickets[tag]
 		if ok && d.belongsTo(t, sender) {
-			m.Ticket, m.By = tag, "tag"
-			return m, true
+			return Match{Ticket: tag, By: "tag", TokenErr: token.TokenErr}, true
 		}
 	}
+	return Match{TokenErr: token.TokenErr}, false
+}
+
+// tokenMatch returns the ticket of the first reply token that verifies
+// for the sender (an expired one still finds the thread, but proves
+// nothing).
+func (d *Desk) tokenMatch(h ingest.Hints, sender string, look threadLookup, now time.Time) (Match, bool) {
+	var m Match
+	if d.tokens == nil {
+		return m, false
+	}
+	for _, tok := range h.Tokens {
+		claims, err := d.tokens.Verify(tok, sender, now)
+		if err != nil && err != ErrTokenExpired {
+			m.TokenErr = err
+			continue
+		}
+		if _, ok := look.tickets[claims.Ticket]; !ok {
+			continue
+		}
+		m.Ticket, m.By = claims.Ticket, "token"
+		if err == nil {
+			m.Claims = &claims
+		} else {
+			m.TokenErr = err
+		}
+		return m, true
+	}
 	return m, false
+}
+
+// threadMatch finds the ticket of a known Message-ID in In-Reply-To or
+// References, or of the Outlook conversation index.
+func threadMatch(h ingest.Hints, look threadLookup) (Match, bool) {
+	for _, id := range h.MessageIDs {
+		if number, ok := look.byMessageID[id]; ok {
+			return Match{Ticket: number, By: "reference"}, true
+		}
+	}
+	if h.ThreadIndex != "" {
+		if number, ok := look.byMessageID[threadIndexKey(h.ThreadIndex)]; ok {
+			return Match{Ticket: number, By: "thread_index"}, true
+		}
+	}
+	return Match{}, false
 }
 
 // belongsTo reports whether an address may join a ticket by its subject

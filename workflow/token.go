@@ -18,6 +18,9 @@ var (
 	ErrTokenMalformed = errors.New("reply token malformed")
 	ErrTokenSignature = errors.New("reply token signature invalid")
 	ErrTokenExpired   = errors.New("reply token expired")
+	// ErrTokenOtherTicket means the token is valid but names another
+	// ticket than the thread the message belongs to.
+	ErrTokenOtherTicket = errors.New("reply token for another ticket")
 )
 
 const (
