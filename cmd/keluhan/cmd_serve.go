@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -31,7 +32,7 @@ func (a *app) serveCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		d, err := openDaemon(cmd.Context(), set, log)
+		d, err := openDaemon(cmd.Context(), set, log, time.Now)
 		if err != nil {
 			return err
 		}

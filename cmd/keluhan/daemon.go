@@ -21,6 +21,7 @@ const shutdownTimeout = 30 * time.Second
 // core is the store and the procedure, without any mail transport: what
 // the command line needs to read and change tickets.
 type core struct {
+	now    func() time.Time
 	set    *settings
 	log    *slog.Logger
 	store  *store.Store
@@ -34,7 +35,7 @@ func openCore(ctx context.Context, set *settings, log *slog.Logger, now func() t
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	c := &core{set: set, log: log, store: st}
+	c := &core{set: set, log: log, store: st, now: now}
 	if err := c.build(now); err != nil {
 		c.close()
 		return nil, err
@@ -78,15 +79,18 @@ type daemon struct {
 	worker   *mailer.Worker
 	metrics  *metrics
 	owner    string
+	now      func() time.Time
 }
 
 // openDaemon builds every part of the service; nothing runs until run.
-func openDaemon(ctx context.Context, set *settings, log *slog.Logger) (*daemon, error) {
-	c, err := openCore(ctx, set, log, time.Now)
+// now is the clock of the procedure and the outbox (time.Now outside
+// tests, which may run the procedure's time faster).
+func openDaemon(ctx context.Context, set *settings, log *slog.Logger, now func() time.Time) (*daemon, error) {
+	c, err := openCore(ctx, set, log, now)
 	if err != nil {
 		return nil, err
 	}
-	d := &daemon{core: c, owner: set.worker.Owner}
+	d := &daemon{core: c, owner: set.worker.Owner, now: now}
 	if err := d.buildMail(); err != nil {
 		c.close()
 		return nil, err
@@ -100,10 +104,12 @@ func (d *daemon) buildMail() error {
 		return fmt.Errorf("smtp: %w", err)
 	}
 	d.sender = sender
-	d.worker = mailer.NewWorker(d.set.worker, d.store, sender, attachmentSource{store: d.store}, d.log)
+	workerCfg := d.set.worker
+	workerCfg.Now = d.now
+	d.worker = mailer.NewWorker(workerCfg, d.store, sender, attachmentSource{store: d.store}, d.log)
 	d.metrics = newMetrics(d.store)
 	proc := wakingProcessor{proc: d.desk, wake: d.worker.Wake, metrics: d.metrics}
-	d.pipeline = ingest.NewPipeline(d.set.pipeline, d.store, proc, d.log, time.Now)
+	d.pipeline = ingest.NewPipeline(d.set.pipeline, d.store, proc, d.log, d.now)
 	watcher, err := ingest.NewWatcher(d.set.imap, d.pipeline, d.store, d.log)
 	if err != nil {
 		return fmt.Errorf("imap: %w", err)

@@ -34,6 +34,9 @@ type desk struct {
 	incident string
 	cancel   context.CancelFunc
 	done     chan error
+	set      *settings
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // deskOptions changes the default test configuration.
@@ -44,6 +47,8 @@ type deskOptions struct {
 	env map[string]string
 	// noStart builds the daemon without running it.
 	noStart bool
+	// clock replaces time.Now for the procedure and the outbox.
+	clock func() time.Time
 }
 
 // startDesk starts keluhan serve's parts against env with fresh users.
@@ -64,15 +69,33 @@ func startDesk(t *testing.T, env *testenv.Env, opt deskOptions) *desk {
 	}
 	logw := testLogWriter{t: t}
 	log := slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	d, err := openDaemon(context.Background(), set, log)
-	if err != nil {
-		t.Fatalf("openDaemon: %v", err)
+	k.now = opt.clock
+	if k.now == nil {
+		k.now = time.Now
 	}
-	k.d = d
+	k.set, k.log = set, log
+	k.open()
 	if !opt.noStart {
 		k.start()
 	}
 	return k
+}
+
+// open builds a daemon on the desk's settings and data folder.
+func (k *desk) open() {
+	d, err := openDaemon(context.Background(), k.set, k.log, k.now)
+	if err != nil {
+		k.t.Fatalf("openDaemon: %v", err)
+	}
+	k.d = d
+}
+
+// restart stops the running daemon and starts a new one on the same data,
+// as after downtime.
+func (k *desk) restart() {
+	k.stop()
+	k.open()
+	k.start()
 }
 
 func (k *desk) start() {

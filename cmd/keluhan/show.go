@@ -169,7 +169,7 @@ func (a *app) printDeadlines(c *core, t *workflow.Ticket) {
 // clockStatus says whether a step met its standard, how late it is, or
 // that it still runs.
 func (a *app) clockStatus(c *core, clock workflow.Clock) string {
-	now := time.Now()
+	now := c.now()
 	switch {
 	case !clock.Stopped.IsZero() && clock.Met():
 		return a.p.t(metOnTime, c.localTime(clock.Stopped))
