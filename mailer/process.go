@@ -118,6 +118,9 @@ func (w *Worker) handleSendError(sendCtx, rowCtx context.Context, out *workflow.
 			return result{}, fmt.Errorf("mark %s failed: %w", out.Key, err)
 		}
 		log.Error("outgoing mail failed", "error", sendErr, "attempt", out.Attempts)
+		if w.cfg.OnFailed != nil {
+			w.cfg.OnFailed(rowCtx, out, reason)
+		}
 		return result{outcome: outcomeFailed, sendErr: sendErr}, nil
 	}
 

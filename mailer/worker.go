@@ -72,6 +72,10 @@ type WorkerConfig struct {
 	CapWindow       time.Duration
 	// Now returns the current time (time.Now).
 	Now func() time.Time
+	// OnFailed, when set, is called after a row is marked failed, so that
+	// the procedure can record the failed delivery on its ticket. It runs
+	// on the worker's goroutine and should return quickly.
+	OnFailed func(ctx context.Context, out *workflow.Outgoing, reason string)
 }
 
 // Worker sends the outbox: it claims due rows, sends them, and records

@@ -106,6 +106,7 @@ func (d *daemon) buildMail() error {
 	d.sender = sender
 	workerCfg := d.set.worker
 	workerCfg.Now = d.now
+	workerCfg.OnFailed = d.deliveryFailed
 	d.worker = mailer.NewWorker(workerCfg, d.store, sender, attachmentSource{store: d.store}, d.log)
 	d.metrics = newMetrics(d.store)
 	proc := wakingProcessor{proc: d.desk, wake: d.worker.Wake, metrics: d.metrics}
@@ -199,6 +200,16 @@ func (d *daemon) runJobs(ctx context.Context) {
 		d.worker.Wake()
 	}
 	d.runReports(ctx)
+}
+
+// deliveryFailed records a failed delivery on its ticket; the failure
+// itself stays visible in the outbox either way.
+func (d *daemon) deliveryFailed(ctx context.Context, out *workflow.Outgoing, reason string) {
+	if err := d.desk.DeliveryFailed(ctx, out, reason); err != nil {
+		d.log.Warn("failed delivery not recorded on ticket", "ticket", out.Ticket, "key", out.Key, "error", err)
+		return
+	}
+	d.worker.Wake()
 }
 
 // wakingProcessor wakes the outbox worker after each processed batch, so

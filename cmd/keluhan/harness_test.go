@@ -49,6 +49,12 @@ type deskOptions struct {
 	noStart bool
 	// clock replaces time.Now for the procedure and the outbox.
 	clock func() time.Time
+	// manager replaces the complaint manager's fresh test address.
+	manager string
+	// configure changes the parsed configuration before it is checked,
+	// for keys the base YAML already sets, which extraYAML cannot repeat
+	// because the parser rejects duplicate keys.
+	configure func(*Config)
 }
 
 // startDesk starts keluhan serve's parts against env with fresh users.
@@ -61,6 +67,9 @@ func startDesk(t *testing.T, env *testenv.Env, opt deskOptions) *desk {
 		manager:  env.NewUser(t, "pengelola"),
 		super:    env.NewUser(t, "atasan"),
 		incident: env.NewUser(t, "insiden"),
+	}
+	if opt.manager != "" {
+		k.manager = opt.manager
 	}
 	k.cfg = k.config(opt)
 	set, err := buildSettings(k.cfg)
@@ -146,6 +155,9 @@ sla: {scheduler_interval: 1s}
 	cfg, err := ParseConfig([]byte(yaml), func(name string) string { return vars[name] })
 	if err != nil {
 		k.t.Fatalf("ParseConfig: %v", err)
+	}
+	if opt.configure != nil {
+		opt.configure(cfg)
 	}
 	for _, p := range CheckConfig(cfg, true) {
 		if !p.Warning {
