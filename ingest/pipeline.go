@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"sync"
 	"time"
 )
 
@@ -29,7 +31,17 @@ type Pipeline struct {
 	proc    Processor
 	log     *slog.Logger
 	now     func() time.Time
+
+	mu sync.Mutex
+	// failures counts, per message key, the batches that failed while
+	// handling that message alone.
+	failures map[string]int
 }
+
+// poisonAfter is how many times a message may fail on its own before it
+// is quarantined, so that one message keluhan cannot handle never blocks
+// the mailbox.
+const poisonAfter = 3
 
 // NewPipeline returns a pipeline; now is the clock (time.Now outside
 // tests).
@@ -40,7 +52,7 @@ func NewPipeline(cfg PipelineConfig, archive Archive, proc Processor, log *slog.
 	if cfg.MaxAttachments <= 0 {
 		cfg.MaxAttachments = 20
 	}
-	return &Pipeline{cfg: cfg, archive: archive, proc: proc, log: log, now: now}
+	return &Pipeline{cfg: cfg, archive: archive, proc: proc, log: log, now: now, failures: map[string]int{}}
 }
 
 // HandleBatch parses, stores and processes a fetched batch and returns a
@@ -52,6 +64,10 @@ func (p *Pipeline) HandleBatch(ctx context.Context, batch []Fetched) ([]Verdict,
 		in[i].Mailbox, in[i].UIDValidity, in[i].UID = f.Mailbox, f.UIDValidity, f.UID
 	}
 	outcomes, err := p.Handle(ctx, in)
+	if err != nil && len(in) > 1 {
+		p.log.Warn("batch failed, handling its messages one by one", "messages", len(in), "error", err)
+		outcomes, err = p.handleSingly(ctx, in)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +76,55 @@ func (p *Pipeline) HandleBatch(ctx context.Context, batch []Fetched) ([]Verdict,
 		verdicts[i] = Verdict{UID: f.UID, Quarantine: outcomes[i].Disposition == DispositionQuarantined}
 	}
 	return verdicts, nil
+}
+
+// handleSingly handles each message of a failed batch on its own. A
+// message that fails poisonAfter times is quarantined with the error as
+// the reason. It returns an error when a message failed but is not yet
+// quarantined, or when even quarantining failed (the store is down): the
+// watcher then retries after a backoff.
+func (p *Pipeline) handleSingly(ctx context.Context, in []*Inbound) ([]Outcome, error) {
+	outcomes := make([]Outcome, len(in))
+	var firstErr error
+	for i, m := range in {
+		out, err := p.Handle(ctx, []*Inbound{m})
+		if err == nil {
+			outcomes[i] = out[0]
+			continue
+		}
+		if !p.poisoned(m.Msg.Key) {
+			firstErr = cmpErr(firstErr, err)
+			continue
+		}
+		m.Quarantine = "processing failed " + strconv.Itoa(poisonAfter) + " times: " + err.Error()
+		p.log.Error("message quarantined after repeated failures", "message_id", m.Msg.MessageID, "key", m.Msg.Key, "imap_uid", m.UID, "error", err)
+		out, err = p.Handle(ctx, []*Inbound{m})
+		if err != nil {
+			return nil, fmt.Errorf("quarantine message %s: %w", m.Msg.Key, err)
+		}
+		outcomes[i] = out[0]
+	}
+	return outcomes, firstErr
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+// poisoned counts a failure of a message handled alone and reports
+// whether it has failed poisonAfter times.
+func (p *Pipeline) poisoned(key string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.failures[key]++
+	if p.failures[key] < poisonAfter {
+		return false
+	}
+	delete(p.failures, key)
+	return true
 }
 
 // HandleRaw runs raw messages that did not come over IMAP (tests, the
@@ -93,7 +158,7 @@ func (p *Pipeline) Handle(ctx context.Context, in []*Inbound) ([]Outcome, error)
 	if len(todo) == 0 {
 		return outcomes, nil
 	}
-	done, err := p.proc.Process(ctx, todo)
+	done, err := p.process(ctx, todo)
 	if err != nil {
 		return nil, fmt.Errorf("process %d messages: %w", len(todo), err)
 	}
@@ -107,11 +172,23 @@ func (p *Pipeline) Handle(ctx context.Context, in []*Inbound) ([]Outcome, error)
 	return outcomes, nil
 }
 
+// process runs the Processor, turning a panic into an error so that a
+// message that trips a bug is quarantined like any other failure instead
+// of stopping the daemon.
+func (p *Pipeline) process(ctx context.Context, in []*Inbound) (out []Outcome, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("processor panic: %v", r)
+		}
+	}()
+	return p.proc.Process(ctx, in)
+}
+
 // inbound parses one message and applies the limits. A message that
 // cannot be parsed or breaks a limit is still stored, then quarantined.
 func (p *Pipeline) inbound(raw []byte, truncated bool, size int64) *Inbound {
 	in := &Inbound{Raw: raw, FetchedAt: p.now()}
-	msg, err := Parse(raw, p.cfg.Parse)
+	msg, err := parseSafely(raw, p.cfg.Parse)
 	if msg == nil {
 		msg = rawOnly(raw)
 	}
@@ -126,6 +203,16 @@ func (p *Pipeline) inbound(raw []byte, truncated bool, size int64) *Inbound {
 		in.Quarantine = fmt.Sprintf("too many attachments: %d, limit %d", len(msg.Attachments), p.cfg.MaxAttachments)
 	}
 	return in
+}
+
+// parseSafely parses, turning a panic in the parser into an error.
+func parseSafely(raw []byte, opts ParseOptions) (msg *Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, err = nil, fmt.Errorf("parser panic: %v", r)
+		}
+	}()
+	return Parse(raw, opts)
 }
 
 // rawOnly is the Message of mail that could not be read at all: just
