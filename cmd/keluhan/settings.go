@@ -231,6 +231,13 @@ func (s *settings) buildIMAP(cfg *Config) error {
 		QuarantineFolder: m.QuarantineFolder, BatchSize: m.BatchSize, PollInterval: poll,
 		TokenSource: tokenSource(m.OAuthTokenFile, m.OAuthTokenCmd),
 	}
+	// Messages over the size limit are quarantined anyway; fetching only
+	// their header keeps a huge message from being read into memory.
+	maxBytes, err := parseSize(cfg.Limits.MaxMessageBytes)
+	if err != nil {
+		return fmt.Errorf("limits.max_message_bytes: %w", err)
+	}
+	s.imap.MaxFetchBytes = maxBytes
 	return nil
 }
 
