@@ -132,6 +132,9 @@ func (c *checker) checkMongo(cfg *Config) {
 	if uri != "" && !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
 		c.fail("mongodb.uri", msgInvalidURI, msgFixURI)
 	}
+	if uri != "" && strings.Contains(uri, "://") {
+		c.mongoTransport(uri, cfg.MongoDB.Insecure)
+	}
 	if cfg.MongoDB.Insecure {
 		c.warn("mongodb.insecure", msgInsecure, msgFixInsecure)
 	}
@@ -300,10 +303,15 @@ func (c *checker) credentials(section, auth string, password Secret, tokenFile, 
 	}
 }
 
-// transport warns about connections that are not encrypted or not
-// verified, except to loopback addresses.
+// transport checks that a connection to another machine is encrypted
+// and verified. Plain text needs insecure: true and verification off is
+// allowed only with it; both still warn. Loopback servers need neither.
 func (c *checker) transport(section, address, mode string, insecure bool) {
 	if isLoopback(address) {
+		return
+	}
+	if mode == "none" && !insecure {
+		c.fail(section+".tls", msgPlainText, msgFixPlainTextInsecure, section)
 		return
 	}
 	if mode == "none" {
@@ -312,6 +320,38 @@ func (c *checker) transport(section, address, mode string, insecure bool) {
 	if insecure {
 		c.warn(section+".insecure", msgInsecure, msgFixInsecure)
 	}
+}
+
+// mongoTransport applies the same rule to a MongoDB URI that turns TLS
+// off.
+func (c *checker) mongoTransport(uri string, insecure bool) {
+	lower := strings.ToLower(uri)
+	plain := strings.Contains(lower, "tls=false") || strings.Contains(lower, "ssl=false")
+	if !plain || mongoHostsLoopback(uri) {
+		return
+	}
+	if !insecure {
+		c.fail("mongodb.uri", msgPlainText, msgFixPlainTextInsecure, "mongodb")
+		return
+	}
+	c.warn("mongodb.uri", msgPlainText, msgFixPlainText)
+}
+
+// mongoHostsLoopback reports whether every host of a mongodb:// URI is
+// this machine.
+func mongoHostsLoopback(uri string) bool {
+	rest := uri[strings.Index(uri, "://")+3:]
+	if at := strings.LastIndex(strings.SplitN(rest, "/", 2)[0], "@"); at >= 0 {
+		rest = rest[at+1:]
+	}
+	hosts := strings.SplitN(rest, "/", 2)[0]
+	hosts = strings.SplitN(hosts, "?", 2)[0]
+	for _, h := range strings.Split(hosts, ",") {
+		if !isLoopback(h) {
+			return false
+		}
+	}
+	return true
 }
 
 // isLoopback reports whether host:port names this machine.

@@ -44,6 +44,8 @@ func TestConfigCheckNamesKeys(t *testing.T) {
 		{"staff is helpdesk", "helpdesk: {address: a@b.id, name: x}\nroles: {service_desk: [{name: x, address: a@b.id}]}", "roles.service_desk[0].address"},
 		{"bad zone", "time_zone: Mars/Olympus\nhelpdesk: {address: a@b.id, name: x}", "time_zone"},
 		{"bad mongo uri", "helpdesk: {address: a@b.id, name: x}\nmongodb: {uri: 'postgres://x'}", "mongodb.uri"},
+		{"plain imap to another host", "helpdesk: {address: a@b.id, name: x}\nimap: {address: 'mail.example.org:143', tls: none}", "imap.tls"},
+		{"plain mongodb to another host", "helpdesk: {address: a@b.id, name: x}\nmongodb: {uri: 'mongodb://db.example.org/?tls=false'}", "mongodb.uri"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,6 +61,24 @@ func TestConfigCheckNamesKeys(t *testing.T) {
 				t.Errorf("CheckConfig(%q) has no problem for key %s", tc.yaml, tc.key)
 			}
 		})
+	}
+}
+
+func TestPlainTextAllowedWithInsecureOrLoopback(t *testing.T) {
+	for _, yaml := range []string{
+		"imap: {address: 'mail.example.org:143', tls: none, insecure: true}",
+		"imap: {address: '127.0.0.1:143', tls: none}",
+		"mongodb: {uri: 'mongodb://127.0.0.1:27017/?tls=false'}",
+	} {
+		cfg, err := ParseConfig([]byte("helpdesk: {address: a@b.id, name: x}\n"+yaml), secretsEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range CheckConfig(cfg, true) {
+			if !p.Warning && (p.Key == "imap.tls" || p.Key == "mongodb.uri") {
+				t.Errorf("CheckConfig(%s): %s: %s", yaml, p.Key, p.Message)
+			}
+		}
 	}
 }
 
