@@ -313,3 +313,5 @@ func replyTo(fromName, from string, to *ingest.Message, body string, extra ...st
 	head := strings.Join(extra, "\r\n") + "\r\n"
 	return rcpt, append([]byte(head), raw...)
 }
+
+func storeFilterAll() store.TicketFilter { return store.TicketFilter{Limit: 1000} }
