@@ -65,13 +65,18 @@ func localizeCobra(root *cobra.Command, p printer) {
 		tmpl = strings.ReplaceAll(tmpl, en, id)
 	}
 	root.SetUsageTemplate(tmpl)
-	root.InitDefaultHelpCmd()
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [perintah]",
+		Short: "bantuan tentang perintah apa pun",
+		Run: func(c *cobra.Command, args []string) {
+			target, _, err := c.Root().Find(args)
+			if target == nil || err != nil {
+				target = c.Root()
+			}
+			_ = target.Help() // help goes to the terminal; a write error has no one to tell
+		},
+	})
 	root.InitDefaultHelpFlag()
-	for _, c := range root.Commands() {
-		if c.Name() == "help" {
-			c.Short = "bantuan tentang perintah apa pun"
-		}
-	}
 	if f := root.Flags().Lookup("help"); f != nil {
 		f.Usage = "bantuan untuk perintah ini"
 	}
