@@ -185,17 +185,18 @@ func (d *Desk) outgoing(t *Ticket, ev Event, n *Notice, rc recipient, key string
 
 // autoHeaders returns the Auto-Submitted value of a mail kind and whether
 // it counts against the per-recipient cap. Mail carrying a person's words
-// (#balas, #tunggu, #tutup) has no Auto-Submitted. Capped is everything
-// an outsider's message can trigger on its own.
+// (#balas, #tunggu, #tutup) has no Auto-Submitted. Capped is automatic
+// mail to outside addresses, which two robots could otherwise bounce
+// between them.
 func autoHeaders(kind string, role Role) (string, bool) {
 	switch kind {
 	case MailReply, MailQuestion, MailClosure, MailHandoff, MailEscalation, MailSupervisorEscalation:
 		return "", false
 	case MailAck, MailRefusal:
-		return "auto-replied", true
-	case MailQuarantineNotice, MailBounceNotice:
-		return "auto-generated", true
+		return "auto-replied", !role.Staff()
 	}
+	// Notices to staff are never capped, so that a flood from outside
+	// cannot hide the quarantine or bounce notices that follow it.
 	return "auto-generated", !role.Staff()
 }
 

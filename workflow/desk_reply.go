@@ -136,6 +136,12 @@ func (d *Desk) eventFor(it *item, t *Ticket, now time.Time) Event {
 		ev.Proof = d.prove(it, t, ev.Role, now)
 	case it.sender != "" && it.sender == d.cfg.Incident.Email:
 		ev.Kind, ev.Role = EventIncident, RoleIncident
+		ev.Proof = d.prove(it, t, RoleIncident, now)
+	case !d.belongsTo(t, it.sender) && it.match.By != "token":
+		// A stranger who found the thread (a forwarded email, a guessed
+		// Message-ID) may leave a message, but neither reopens, resumes
+		// nor commands the ticket, and is told nothing about it.
+		ev.Kind, ev.Role = EventOutsider, RoleRequester
 	default:
 		ev.Kind, ev.Role = EventRequester, RoleRequester
 		ev.Commands = ParseCommands(m.ReplyText)
@@ -156,22 +162,26 @@ func (d *Desk) bounceView(m *ingest.Message) *BounceView {
 	return &BounceView{Kind: kind, Recipient: m.Bounce.Recipient, Status: m.Bounce.Status, Diagnostic: m.Bounce.Diagnostic}
 }
 
-// prove checks that a staff message comes from its From address: a reply
-// token in the recipient address or in one of our Message-IDs it
-// references, minted for this sender, this ticket and a staff role; or
-// the trusted receiving server's Authentication-Results.
+// prove checks that a staff or incident-management message comes from
+// its From address. A reply token proves it when it was minted for this
+// sender, this ticket and this role, in the recipient address or in our
+// Message-ID the message answers (In-Reply-To). Otherwise the trusted
+// receiving server's Authentication-Results must.
 func (d *Desk) prove(it *item, t *Ticket, role Role, now time.Time) Proof {
-	if c := it.match.Claims; c != nil && c.Ticket == t.Number && c.Role.Staff() {
+	if c := it.match.Claims; c != nil && c.Ticket == t.Number && c.Role == role {
 		return Proof{OK: true, Method: "token"}
 	}
 	if d.tokens != nil {
-		for _, id := range it.hints.MessageIDs {
+		// Only the direct parent counts: References travel further, for
+		// instance to an outsider a staff member copied in, while
+		// In-Reply-To names the email the sender actually answered.
+		for _, id := range it.in.Msg.InReplyTo {
 			_, tok, ours := d.parseOurMessageID(id)
 			if !ours || tok == "" {
 				continue
 			}
 			c, err := d.tokens.Verify(tok, it.sender, now)
-			if err == nil && c.Ticket == t.Number && c.Role.Staff() {
+			if err == nil && c.Ticket == t.Number && c.Role == role {
 				return Proof{OK: true, Method: "token"}
 			}
 		}

@@ -25,13 +25,16 @@ const (
 	EventRequester EventKind = "requester" // the requester or a participant wrote
 	EventStaff     EventKind = "staff"     // configured staff wrote
 	EventIncident  EventKind = "incident"  // incident management wrote
+	// EventOutsider: someone who does not belong to the ticket wrote in
+	// its thread (by References); the message is kept, nothing changes.
+	EventOutsider EventKind = "outsider"
 	EventAutoReply EventKind = "auto_reply"
 	EventBounce    EventKind = "bounce"
 	EventTimer     EventKind = "timer" // the scheduler looks at the SLA clocks
 )
 
 // EventKinds lists every event kind, for exhaustive tests.
-var EventKinds = []EventKind{EventRequester, EventStaff, EventIncident, EventAutoReply, EventBounce, EventTimer}
+var EventKinds = []EventKind{EventRequester, EventStaff, EventIncident, EventOutsider, EventAutoReply, EventBounce, EventTimer}
 
 // Event is one thing that happened to a ticket.
 type Event struct {
@@ -220,6 +223,8 @@ func (m *Machine) Apply(t Ticket, ev Event, now time.Time) (Ticket, []Action, er
 		acts = m.onStaff(&t, ev, now)
 	case EventIncident:
 		acts = m.onIncident(&t, ev, now)
+	case EventOutsider:
+		acts = []Action{record(RecordOutsider, ev.Actor.Email, RoleRequester, ev.Text)}
 	case EventAutoReply:
 		acts = []Action{record(RecordAutoReply, ev.Actor.Email, ev.Role, ev.Text)}
 	case EventBounce:
@@ -262,10 +267,18 @@ func (m *Machine) onRequester(t *Ticket, ev Event, now time.Time) ([]Action, err
 	return acts, nil
 }
 
+// onIncident records incident management's answer. Only a proved answer
+// stops the hand-off clock; an unproved one is kept, marked unverified.
 func (m *Machine) onIncident(t *Ticket, ev Event, now time.Time) []Action {
-	stopClock(t, StepHandoff, now)
 	t.UpdatedAt = now
-	return []Action{record(RecordIncidentReply, ev.Actor.Email, RoleIncident, ev.Text)}
+	rec := record(RecordIncidentReply, ev.Actor.Email, RoleIncident, ev.Text)
+	if !ev.Proof.OK {
+		rec.Record.Verified = false
+		rec.Record.Detail = map[string]string{"proof": ev.Proof.Reason}
+		return []Action{rec}
+	}
+	stopClock(t, StepHandoff, now)
+	return []Action{rec}
 }
 
 func (m *Machine) onBounce(ev Event) []Action {

@@ -108,6 +108,7 @@ func TestApplyEveryStateAndEvent(t *testing.T) {
 		EventRequester: {Kind: EventRequester, Key: "r", Role: RoleRequester, Actor: Party{Email: "budi@contoh.go.id"}, Text: "Tambahan info"},
 		EventStaff:     {Kind: EventStaff, Key: "s", Role: RoleComplaintManager, Actor: Party{Email: "pengelola@layanan.example.go.id"}, Proof: Proof{OK: true}, Text: "dicek"},
 		EventIncident:  {Kind: EventIncident, Key: "i", Role: RoleIncident, Actor: Party{Email: "insiden@layanan.example.go.id"}, Text: "Diterima"},
+		EventOutsider:  {Kind: EventOutsider, Key: "o", Role: RoleRequester, Actor: Party{Email: "eko@example.net"}, Text: "Saya juga"},
 		EventAutoReply: {Kind: EventAutoReply, Key: "a", Role: RoleSystem, Actor: Party{Email: "budi@contoh.go.id"}, Text: "Sedang cuti"},
 		EventBounce:    {Kind: EventBounce, Key: "b", Role: RoleSystem, Bounce: &BounceView{Kind: MailEscalation, Recipient: "x@example.com", Status: "5.1.1"}},
 		EventTimer:     {Kind: EventTimer, Key: "t", Role: RoleSystem},
@@ -126,7 +127,7 @@ func TestApplyEveryStateAndEvent(t *testing.T) {
 	want[StateClosed][EventRequester] = StateNew
 	want[StateEscalated][EventStaff] = StateFollowUp
 	firstRecord := map[EventKind]RecordType{
-		EventRequester: RecordRequesterReply, EventStaff: RecordNote, EventIncident: RecordIncidentReply,
+		EventRequester: RecordRequesterReply, EventStaff: RecordNote, EventIncident: RecordIncidentReply, EventOutsider: RecordOutsider,
 		EventAutoReply: RecordAutoReply, EventBounce: RecordBounce,
 	}
 	for _, s := range States {
@@ -256,7 +257,11 @@ func TestTechnicalBranch(t *testing.T) {
 	if !clockOf(got, StepVerify).Met() {
 		t.Error("verification clock not met after #teknis within a day")
 	}
-	got, _, _ = m.Apply(got, Event{Kind: EventIncident, Key: "i", Role: RoleIncident}, monday10.Add(2*time.Hour))
+	unproved, _, _ := m.Apply(got, Event{Kind: EventIncident, Key: "i0", Role: RoleIncident}, monday10.Add(2*time.Hour))
+	if !clockOf(unproved, StepHandoff).Stopped.IsZero() {
+		t.Error("hand-off clock stopped by an unproved answer")
+	}
+	got, _, _ = m.Apply(got, Event{Kind: EventIncident, Key: "i", Role: RoleIncident, Proof: Proof{OK: true}}, monday10.Add(2*time.Hour))
 	if !clockOf(got, StepHandoff).Met() {
 		t.Error("hand-off clock not stopped by incident management's answer")
 	}

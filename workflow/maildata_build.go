@@ -20,6 +20,7 @@ func (d *Desk) mailData(t *Ticket, ev Event, n *Notice, rc recipient, history []
 	masked := d.cfg.MaskRequester && rc.Role != RoleRequester
 	if masked {
 		view.Requester = MaskParty(view.Requester)
+		history = maskHistory(history, t.Requester.Email)
 	}
 	return &MailData{
 		Desk:         d.cfg.Desk,
@@ -114,4 +115,20 @@ func maskPhone(phone string) string {
 		return ""
 	}
 	return strings.Repeat("*", len(phone)-3) + phone[len(phone)-3:]
+}
+
+// maskHistory hides the requester's address where it is a history
+// entry's actor.
+func maskHistory(history []HistoryItem, requester string) []HistoryItem {
+	if requester == "" {
+		return history
+	}
+	out := make([]HistoryItem, len(history))
+	for i, h := range history {
+		if h.Actor == requester {
+			h.Actor = maskEmail(requester)
+		}
+		out[i] = h
+	}
+	return out
 }

@@ -16,6 +16,7 @@ const (
 	RecordReply          RecordType = "reply"
 	RecordRequesterReply RecordType = "requester_reply"
 	RecordIncidentReply  RecordType = "incident_reply"
+	RecordOutsider       RecordType = "outsider_message"
 	RecordRootCause      RecordType = "root_cause"
 	RecordPrevention     RecordType = "prevention"
 	RecordWaiting        RecordType = "waiting"

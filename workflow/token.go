@@ -87,7 +87,9 @@ func (t *Tokens) Mint(c TokenClaims) (string, error) {
 	buf := make([]byte, tokenSize)
 	buf[0] = tokenVersion
 	buf[1] = code
-	binary.BigEndian.PutUint32(buf[2:6], uint32(c.Expires.Unix()/3600))
+	// Expiry is stored in whole hours, rounded up so that no token
+	// expires before its time.
+	binary.BigEndian.PutUint32(buf[2:6], uint32((c.Expires.Unix()+3599)/3600))
 	binary.BigEndian.PutUint16(buf[6:8], uint16(year))
 	binary.BigEndian.PutUint32(buf[8:12], uint32(seq))
 	copy(buf[12:], t.mac(t.secrets[0], buf[:12], c.Recipient))

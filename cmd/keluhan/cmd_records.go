@@ -9,7 +9,7 @@ import (
 // addRecordCommands adds the record-keeping commands: report, export,
 // import and purge.
 func (a *app) addRecordCommands(root *cobra.Command) {
-	root.AddCommand(a.exportCommand(), a.importCommand(), a.purgeCommand())
+	root.AddCommand(a.reportCommand(), a.exportCommand(), a.importCommand(), a.purgeCommand())
 }
 
 // runReports sends the weekly digest and the monthly report when due.

@@ -256,11 +256,16 @@ func (k *desk) record(number string, typ workflow.RecordType) *workflow.Ticket {
 			k.t.Fatalf("Records: %v", err)
 		}
 		for _, r := range records {
-			if r.Type == typ {
-				t, err := k.d.store.Ticket(context.Background(), number)
-				if err != nil {
-					k.t.Fatalf("Ticket: %v", err)
-				}
+			if r.Type != typ {
+				continue
+			}
+			t, err := k.d.store.Ticket(context.Background(), number)
+			if err != nil {
+				k.t.Fatalf("Ticket: %v", err)
+			}
+			// Records are stored before the ticket: wait for the ticket
+			// to hold the change too.
+			if r.MessageKey == "" || t.HasApplied(r.MessageKey) {
 				return t
 			}
 		}
