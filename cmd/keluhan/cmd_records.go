@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 )
 
@@ -11,6 +9,3 @@ import (
 func (a *app) addRecordCommands(root *cobra.Command) {
 	root.AddCommand(a.reportCommand(), a.exportCommand(), a.importCommand(), a.purgeCommand())
 }
-
-// runReports sends the weekly digest and the monthly report when due.
-func (d *daemon) runReports(ctx context.Context) {}

@@ -32,7 +32,7 @@ func (a *app) serveCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		d, err := openDaemon(cmd.Context(), set, log, time.Now)
+		d, err := openDaemon(cmd.Context(), cfg, set, log, time.Now)
 		if err != nil {
 			return err
 		}

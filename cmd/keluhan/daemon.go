@@ -80,17 +80,22 @@ type daemon struct {
 	metrics  *metrics
 	owner    string
 	now      func() time.Time
+	cfg      *Config
+	// sent holds the periodic reports this process queued, so that the
+	// scheduler builds each only once; the outbox key makes a repeat by
+	// another process harmless.
+	sent map[string]bool
 }
 
 // openDaemon builds every part of the service; nothing runs until run.
 // now is the clock of the procedure and the outbox (time.Now outside
 // tests, which may run the procedure's time faster).
-func openDaemon(ctx context.Context, set *settings, log *slog.Logger, now func() time.Time) (*daemon, error) {
+func openDaemon(ctx context.Context, cfg *Config, set *settings, log *slog.Logger, now func() time.Time) (*daemon, error) {
 	c, err := openCore(ctx, set, log, now)
 	if err != nil {
 		return nil, err
 	}
-	d := &daemon{core: c, owner: set.worker.Owner, now: now}
+	d := &daemon{core: c, owner: set.worker.Owner, now: now, cfg: cfg, sent: map[string]bool{}}
 	if err := d.buildMail(); err != nil {
 		c.close()
 		return nil, err

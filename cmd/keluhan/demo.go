@@ -119,7 +119,7 @@ func (d *demo) start(ctx context.Context) error {
 	if os.Getenv("KELUHAN_DEMO_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(d.a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	dm, err := openDaemon(ctx, set, log, time.Now)
+	dm, err := openDaemon(ctx, cfg, set, log, time.Now)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func startDesk(t *testing.T, env *testenv.Env, opt deskOptions) *desk {
 
 // open builds a daemon on the desk's settings and data folder.
 func (k *desk) open() {
-	d, err := openDaemon(context.Background(), k.set, k.log, k.now)
+	d, err := openDaemon(context.Background(), k.cfg, k.set, k.log, k.now)
 	if err != nil {
 		k.t.Fatalf("openDaemon: %v", err)
 	}
