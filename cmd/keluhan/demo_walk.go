@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/keluhan/keluhan/workflow"
+	"github.com/keluhan/keluhan/workflow/report"
 )
 
 // What the demo prints, step by step.
@@ -24,6 +28,8 @@ var (
 	demoEscalated = text{"✓ Keluhan non-teknis %s dieskalasi ke Pengelola Komplain (%s): %q", "✓ Non-technical complaint %s escalated to the complaint managers (%s): %q"}
 	demoState     = text{"✓ Status %s sekarang: %s", "✓ %s is now: %s"}
 	demoReopened  = text{"✓ Pelapor membalas setelah ditutup: tiket %s dibuka kembali dan pemegangnya diberi tahu (%q).", "✓ The requester wrote after closure: ticket %s reopened and its holder told (%q)."}
+	demoReport    = text{"✓ Register dan laporan siap cetak (A4) ditulis ke %s (%d tiket).", "✓ Printable register and report (A4) written to %s (%d tickets)."}
+	demoExport    = text{"✓ Ekspor lengkap ditulis ke %s (%d tiket, %d berkas); periksa dengan: keluhan export --verify %[1]s", "✓ Full export written to %s (%d tickets, %d files); check it with: keluhan export --verify %[1]s"}
 	demoFinal     = text{"\nRingkasan: %d tiket, %d email terkirim, %d email gagal.", "\nSummary: %d tickets, %d emails sent, %d failed."}
 	demoFailed    = text{"✗ Peragaan gagal: %v", "✗ Demo failed: %v"}
 	demoDone      = text{"Peragaan selesai: seluruh alur berjalan.", "Demo complete: the whole flow ran."}
@@ -243,5 +249,34 @@ func (d *demo) summary(ctx context.Context) error {
 	return nil
 }
 
-// records writes the register and an export at the end of the demo.
-func (d *demo) records(ctx context.Context) error { return nil }
+// records writes the printable register and an export at the end of
+// the demo, in a folder that outlives it.
+func (d *demo) records(ctx context.Context) error {
+	out, err := os.MkdirTemp("", "keluhan-demo-hasil-")
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, d.daemon.set.loc)
+	opts := report.Options{
+		From: from, To: now.Add(time.Hour), Language: d.a.p.lang, Location: d.daemon.set.loc,
+		Calendar: d.daemon.set.cal, Standards: workingStandards(d.daemon.set.rules, d.daemon.set.cal.DayLength()),
+		DeskName: d.daemon.set.desk.Desk.Name, Labels: d.daemon.render, Now: now,
+	}
+	r, err := buildReport(ctx, d.daemon.store, opts)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	reportPath := filepath.Join(out, "laporan-keluhan.html")
+	if err := writeFileAtomic(reportPath, r.WriteHTML); err != nil {
+		return err
+	}
+	d.say(demoReport, reportPath, len(r.Rows))
+	exportPath := filepath.Join(out, "ekspor-keluhan.tar.gz")
+	res, err := writeExport(ctx, d.daemon.core, exportPath, nil)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	d.say(demoExport, exportPath, res.Header.Counts["tickets"], res.Files)
+	return nil
+}
