@@ -6,70 +6,67 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
-// embeddedFerret is a FerretDB server running inside this process.
+// embeddedFerret is a FerretDB server running inside this process, with
+// the lock on its data folder.
 type embeddedFerret struct {
 	uri    string
+	dir    string
+	lock   *os.File
 	cancel context.CancelFunc
 	done   chan error
 }
 
 // startFerret starts FerretDB with the SQLite handler on a free loopback
-// port, keeping one SQLite file per database in dataDir/ferretdb.
+// port, keeping one SQLite file per database in dir, which must exist.
+// The caller holds the lock of dir; stop releases it.
 //
 // NOTE: FerretDB 1.24 with the SQLite handler has no authentication, so
 // any local user who finds the port can read and write the data while
 // keluhan runs.
-func startFerret(dataDir string, log *slog.Logger) (*embeddedFerret, error) {
-	if dataDir == "" {
-		return nil, errors.New("start embedded ferretdb: data dir is empty: set the data folder or a mongodb uri")
-	}
-
-	dir := filepath.Join(dataDir, "ferretdb")
-	// FerretDB requires the SQLite folder to exist before it starts.
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("start embedded ferretdb: %w", err)
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("start embedded ferretdb: %w", err)
-	}
-
+func startFerret(dir string, lock *os.File, log *slog.Logger) (*embeddedFerret, error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + dir + "/",
 		Logger:    ferretLogger(log),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("start embedded ferretdb in %s: %w", abs, err)
+		return nil, fmt.Errorf("start embedded ferretdb in %s: %w", dir, err)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &embeddedFerret{uri: f.MongoDBURI(), cancel: cancel, done: make(chan error, 1)}
+	e := &embeddedFerret{dir: dir, lock: lock, cancel: cancel, done: make(chan error, 1)}
 	go func() { e.done <- f.Run(ctx) }()
+	e.uri = f.MongoDBURI()
 
-	log.Info("embedded ferretdb started", "dir", abs, "uri", e.uri)
+	log.Info("embedded ferretdb started", "dir", dir, "uri", e.uri)
 	return e, nil
 }
 
-// stop cancels FerretDB and waits until it has closed its listener and
-// SQLite files, or until ctx ends.
+// stop removes the address file, cancels FerretDB, waits until it has
+// closed its listener and SQLite files, or until ctx ends, and then
+// releases the data folder's lock.
 func (e *embeddedFerret) stop(ctx context.Context) error {
+	errs := []error{removeAddress(e.dir)}
 	e.cancel()
 	select {
 	case err := <-e.done:
 		if err != nil {
-			return fmt.Errorf("stop embedded ferretdb: %w", err)
+			errs = append(errs, fmt.Errorf("stop embedded ferretdb: %w", err))
 		}
-		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("stop embedded ferretdb: %w", ctx.Err())
+		// FerretDB may still write its files, so the lock stays held
+		// until the process exits.
+		return errors.Join(append(errs, fmt.Errorf("stop embedded ferretdb: %w", ctx.Err()))...)
 	}
+	if err := e.lock.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("release lock of %s: %w", e.dir, err))
+	}
+	return errors.Join(errs...)
 }
 
 // ferretLogger passes only FerretDB's errors to log, because FerretDB

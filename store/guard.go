@@ -18,10 +18,14 @@ import (
 // inserts, and on FerretDB runs the remaining read-check-write updates
 // under a per-key lock held by this Store.
 //
-// NOTE: that lock covers one Store. On FerretDB, two Stores or two
-// processes can still both pass a guarded update of the same document
-// (UpdateTicket, Mark*, AcquireLease, SaveMailboxState) if they race
-// within one round trip. MongoDB has no such gap.
+// That lock covers one Store. On the embedded store only the Store that
+// runs FerretDB makes these updates; a client Store rejects them (see
+// client.go).
+//
+// NOTE: on a FerretDB reached by URI, two Stores or two processes can
+// still both pass a guarded update of the same document (UpdateTicket,
+// Mark*, AcquireLease, SaveMailboxState) if they race within one round
+// trip. MongoDB has no such gap.
 
 // lockKey serialises guarded updates of one document within this Store
 // on FerretDB and does nothing on MongoDB. Call the returned func to

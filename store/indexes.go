@@ -15,9 +15,11 @@ import (
 //
 // NOTE: FerretDB 1.24 with the SQLite handler uses indexes only to
 // enforce uniqueness. It pushes down to SQLite nothing but a filter on a
-// single _id value, so any other query reads and decodes the whole
-// collection, and its cost grows with the collection on the embedded
-// default.
+// single _id value, and even that filter reads every row, because its
+// expression differs from the one the _id index covers. Any other query
+// also decodes every document in Go. These indexes therefore serve
+// MongoDB. ticket_index.go and outbox_archive.go describe how the
+// embedded store keeps its hot paths off large collections.
 type index struct {
 	coll   string
 	keys   bson.D
@@ -46,7 +48,12 @@ var indexes = []index{
 	{collOutbox, bson.D{{Key: "status", Value: 1}, {Key: "lease_until", Value: 1}}, false},
 	{collOutbox, bson.D{{Key: "ticket", Value: 1}, {Key: "created_at", Value: -1}}, false},
 	{collOutbox, bson.D{{Key: "created_at", Value: -1}}, false},
-	{collOutbox, bson.D{{Key: "to.email", Value: 1}, {Key: "sent_at", Value: -1}}, false},
+
+	{collSent, bson.D{{Key: "ticket", Value: 1}, {Key: "created_at", Value: -1}}, false},
+	{collSent, bson.D{{Key: "created_at", Value: -1}}, false},
+
+	{collCappedSends, bson.D{{Key: "to", Value: 1}, {Key: "at", Value: -1}}, false},
+	{collCappedSends, bson.D{{Key: "at", Value: 1}}, false},
 
 	// The GridFS indexes the driver would otherwise create on the first
 	// upload.
@@ -88,7 +95,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		have[name] = true
 	}
 
-	for _, name := range []string{collMessages, collThreads, collLeases, collMailboxes, collClaims} {
+	for _, name := range []string{collMessages, collThreads, collLeases, collMailboxes, collClaims, collOutboxKeys, collTicketNotes} {
 		if have[name] {
 			continue
 		}

@@ -27,10 +27,14 @@ type leaseDoc struct {
 // the filter matches only a lease owner may take, and when it matches
 // none the insert collides with the existing _id, so two instances never
 // both get the lease from MongoDB. Renew well before ttl runs out: a
-// renewal that lands after the expiry may race a takeover.
+// renewal that lands after the expiry may race a takeover. A client
+// Store rejects it with ErrNotOwner.
 func (s *Store) AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) (bool, error) {
 	if name == "" || owner == "" {
 		return false, fmt.Errorf("acquire lease %q for %q: name and owner must not be empty", name, owner)
+	}
+	if err := s.refuseClient("acquire lease " + name); err != nil {
+		return false, err
 	}
 	defer s.lockKey(collLeases, name)()
 
@@ -58,8 +62,11 @@ func (s *Store) AcquireLease(ctx context.Context, name, owner string, now time.T
 
 // ReleaseLease gives up the lease name if owner holds it, so that another
 // instance may take it at once. It does nothing when owner does not hold
-// the lease.
+// the lease. A client Store rejects it with ErrNotOwner.
 func (s *Store) ReleaseLease(ctx context.Context, name, owner string) error {
+	if err := s.refuseClient("release lease " + name); err != nil {
+		return err
+	}
 	defer s.lockKey(collLeases, name)()
 
 	_, err := s.leases.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "owner", Value: owner}})

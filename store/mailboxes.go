@@ -45,8 +45,12 @@ func (s *Store) readMailbox(ctx context.Context, mailbox string) (*mailboxDoc, e
 
 // SaveMailboxState stores mailbox's UIDVALIDITY and last processed UID.
 // For the same UIDVALIDITY the last UID never moves backwards, so a slow
-// writer cannot undo a faster one; a new UIDVALIDITY replaces both.
+// writer cannot undo a faster one; a new UIDVALIDITY replaces both. A
+// client Store rejects it with ErrNotOwner.
 func (s *Store) SaveMailboxState(ctx context.Context, mailbox string, uidValidity, lastUID uint32) error {
+	if err := s.refuseClient("save state of mailbox " + mailbox); err != nil {
+		return err
+	}
 	defer s.lockKey(collMailboxes, mailbox)()
 
 	for range maxMailboxRetries {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -24,12 +25,23 @@ const testMongoURIVar = "KELUHAN_TEST_MONGODB_URI"
 // backend is a server the suite runs against.
 type backend struct {
 	name string
-	uri  string
+	// uri is the server to connect to, or empty for a Store that runs its
+	// own embedded FerretDB in dataRoot/<database>.
+	uri      string
+	dataRoot string
 }
 
-// backends is set once by TestMain: the embedded FerretDB, and MongoDB
-// when testMongoURIVar is set.
+// embedded reports whether b opens Stores that run FerretDB themselves.
+func (b backend) embedded() bool { return b.uri == "" }
+
+// backends is set once by TestMain: a FerretDB shared by URI, Stores
+// that each run their own embedded FerretDB, and MongoDB when
+// testMongoURIVar is set.
 var backends []backend
+
+// testNow is the clock of every test Store: a week after t0, so that the
+// tickets of the tests lie within the recent window.
+var testNow = t0.Add(7 * 24 * time.Hour)
 
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
@@ -53,7 +65,10 @@ func runTests(m *testing.M) int {
 	}
 	defer s.Close(ctx)
 
-	backends = []backend{{name: "ferretdb", uri: s.uri + "?tls=false"}}
+	backends = []backend{
+		{name: "ferretdb", uri: s.uri + "?tls=false"},
+		{name: "embedded", dataRoot: dir},
+	}
 	if uri := os.Getenv(testMongoURIVar); uri != "" {
 		backends = append(backends, backend{name: "mongodb", uri: uri})
 	}
@@ -76,10 +91,15 @@ func eachBackend(t *testing.T, fn func(t *testing.T, s *Store)) {
 }
 
 // eachBackendPair is eachBackend with two Stores on the same database,
-// as two processes would have.
+// as two processes would have. It leaves out the embedded backend, where
+// the second Store would be a client of the first with fewer rights;
+// TestOwnerAndClient covers that pair.
 func eachBackendPair(t *testing.T, fn func(t *testing.T, a, b *Store)) {
 	t.Helper()
 	for _, be := range backends {
+		if be.embedded() {
+			continue
+		}
 		t.Run(be.name, func(t *testing.T) {
 			db := testDatabase(t)
 			fn(t, openTestStore(t, be, db), openTestStore(t, be, db))
@@ -87,17 +107,27 @@ func eachBackendPair(t *testing.T, fn func(t *testing.T, a, b *Store)) {
 	}
 }
 
+// openTestStore opens a Store on database, with the test clock. On the
+// embedded backend every Store of one database shares a data folder, so
+// the first one opened runs FerretDB and the others are its clients.
 func openTestStore(t *testing.T, b backend, database string) *Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, Config{URI: b.uri, Database: database}, discardLogger())
+	cfg := Config{URI: b.uri, Database: database}
+	if b.embedded() {
+		cfg.DataDir = filepath.Join(b.dataRoot, database)
+	}
+	s, err := Open(ctx, cfg, discardLogger())
 	if err != nil {
 		t.Fatalf("Open(%s, %s) error: %v", b.name, database, err)
 	}
+	s.now = func() time.Time { return testNow }
 	t.Cleanup(func() {
-		// Dropping keeps a shared MongoDB clean; a failure leaves only a
-		// stray test database.
-		_ = s.db.Drop(ctx)
+		if !b.embedded() {
+			// Dropping keeps a shared MongoDB clean; a failure leaves only
+			// a stray test database.
+			_ = s.db.Drop(ctx)
+		}
 		if err := s.Close(ctx); err != nil {
 			t.Errorf("Close() error: %v", err)
 		}

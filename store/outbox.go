@@ -20,13 +20,16 @@ const claimCandidates = 8
 // errStaleClaim means a claimed row was no longer due when read again.
 var errStaleClaim = errors.New("outbox row no longer due")
 
-// Enqueue queues outgoing email in one unordered insertMany. Rows whose
-// Key is stored already are skipped, so queueing the same email twice
-// sends it once. A row with no Status is queued as pending, with no
-// CreatedAt as created now, and with no NextAttempt as due at CreatedAt.
+// Enqueue queues outgoing email. Rows whose Key was queued before are
+// skipped, also when they were sent and archived since, so queueing the
+// same email twice sends it once. A row with no Status is queued as
+// pending, with no CreatedAt as created now, and with no NextAttempt as
+// due at CreatedAt. It costs two unordered insertMany calls, one to
+// register the keys and one for the rows. Only keys registered before
+// cost a read of the outbox and of the archive.
 func (s *Store) Enqueue(ctx context.Context, mails []workflow.Outgoing) error {
 	now := s.now()
-	rows := make([]workflow.Outgoing, len(mails))
+	rows := make([]*workflow.Outgoing, len(mails))
 	for i, m := range mails {
 		if m.Key == "" {
 			return fmt.Errorf("enqueue: %s mail to %s has no key", m.Kind, m.To.Email)
@@ -40,23 +43,57 @@ func (s *Store) Enqueue(ctx context.Context, mails []workflow.Outgoing) error {
 		if m.NextAttempt.IsZero() {
 			m.NextAttempt = m.CreatedAt
 		}
-		rows[i] = m
+		rows[i] = &m
 	}
-	if _, err := insertNew(ctx, s.outbox, rows); err != nil {
+	if len(rows) == 0 {
+		return nil
+	}
+
+	dups, err := s.registerKeys(ctx, rows, now)
+	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
+	fresh, seen := splitAt(rows, dups)
+	if _, err := insertNew(ctx, s.outbox, fresh); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	if len(seen) > 0 {
+		if err := s.requeueLost(ctx, seen); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
+	}
 	return nil
+}
+
+// splitAt splits items into those not at the positions at and those at
+// them.
+func splitAt[T any](items []T, at []int) (others, picked []T) {
+	isPicked := make([]bool, len(items))
+	for _, i := range at {
+		isPicked[i] = true
+	}
+	for i, item := range items {
+		if isPicked[i] {
+			picked = append(picked, item)
+		} else {
+			others = append(others, item)
+		}
+	}
+	return others, picked
 }
 
 // claimSubject names the claims of one outbox row.
 func claimSubject(key string) string { return "outbox/" + key }
 
 // outboxDue selects rows to send at now: pending ones whose next attempt
-// has come, and sending ones whose sender let its lease expire.
+// has come, and sending ones whose sender let its lease expire. It also
+// selects the sent rows an interrupted MarkSent left, which the claimer
+// archives.
 func outboxDue(now time.Time) bson.D {
 	return bson.D{{Key: "$or", Value: bson.A{
 		bson.D{{Key: "status", Value: workflow.OutboxPending}, {Key: "next_attempt", Value: bson.D{{Key: "$lte", Value: now}}}},
 		bson.D{{Key: "status", Value: workflow.OutboxSending}, {Key: "lease_until", Value: bson.D{{Key: "$lt", Value: now}}}},
+		bson.D{{Key: "status", Value: workflow.OutboxSent}},
 	}}}
 }
 
@@ -87,27 +124,57 @@ func (c *claimState) due(now time.Time) bool {
 // died. The row becomes sending with Attempts increased by one, and is
 // returned as stored after the claim. Two callers never get the same row,
 // across processes too. When no row is due it returns an error wrapping
-// ErrNotFound.
+// ErrNotFound. On the way it archives sent rows that an interrupted
+// MarkSent left in the outbox. A client Store rejects it with
+// ErrNotOwner.
 func (s *Store) ClaimOutgoing(ctx context.Context, owner string, now time.Time, lease time.Duration) (*workflow.Outgoing, error) {
+	if err := s.refuseClient("claim outgoing"); err != nil {
+		return nil, err
+	}
+	o, swept, err := s.claimFirst(ctx, owner, now, lease)
+	if o == nil && err == nil && swept {
+		// The archived rows may have hidden due ones from the first round.
+		o, _, err = s.claimFirst(ctx, owner, now, lease)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o == nil {
+		return nil, fmt.Errorf("claim outgoing: no row due: %w", ErrNotFound)
+	}
+	return o, nil
+}
+
+// claimFirst claims the first of the due rows it reads that nobody else
+// takes, and reports whether it archived sent rows on the way. It
+// returns a nil row when it claimed none.
+func (s *Store) claimFirst(ctx context.Context, owner string, now time.Time, lease time.Duration) (*workflow.Outgoing, bool, error) {
 	opts := options.Find().
 		SetSort(bson.D{{Key: "next_attempt", Value: 1}, {Key: "_id", Value: 1}}).
 		SetLimit(claimCandidates).
-		SetProjection(bson.D{{Key: "claim_seq", Value: 1}})
+		SetProjection(bson.D{{Key: "claim_seq", Value: 1}, {Key: "status", Value: 1}})
 	candidates, err := findAll[claimState](ctx, s.outbox, outboxDue(now), opts)
 	if err != nil {
-		return nil, fmt.Errorf("claim outgoing: %w", err)
+		return nil, false, fmt.Errorf("claim outgoing: %w", err)
 	}
 
+	swept := false
 	for _, c := range candidates {
-		o, err := s.claimRow(ctx, c.Key, c.ClaimSeq+1, owner, now, lease)
-		if err != nil {
-			return nil, err
+		if c.Status == workflow.OutboxSent {
+			if !swept {
+				if err := s.sweepSent(ctx); err != nil {
+					return nil, false, fmt.Errorf("claim outgoing: %w", err)
+				}
+				swept = true
+			}
+			continue
 		}
-		if o != nil {
-			return o, nil
+		o, err := s.claimRow(ctx, c.Key, c.ClaimSeq+1, owner, now, lease)
+		if err != nil || o != nil {
+			return o, swept, err
 		}
 	}
-	return nil, fmt.Errorf("claim outgoing: no row due: %w", ErrNotFound)
+	return nil, swept, nil
 }
 
 // claimRow claims the row key from generation gen on and marks it
@@ -165,22 +232,33 @@ func (s *Store) markClaimed(ctx context.Context, key string, gen int64, owner st
 	return &o, nil
 }
 
-// MarkSent records that the row key was sent at at. Like every Mark
-// method it only changes a row that is sending and leased to owner, and
-// otherwise returns an error wrapping ErrConflict, or ErrNotFound when no
-// row has key.
+// MarkSent records that the row key was sent at at and moves it to the
+// archive. Like every Mark method it only changes a row that is sending
+// and leased to owner. Otherwise it returns an error wrapping
+// ErrConflict, or ErrNotFound when no row has key. A client Store rejects
+// it with ErrNotOwner. Once the row is marked sent, a failure to archive
+// it is logged and left to the next ClaimOutgoing, and MarkSent returns
+// nil.
 func (s *Store) MarkSent(ctx context.Context, key, owner string, at time.Time) error {
-	return s.endSending(ctx, key, owner, bson.D{
+	var row workflow.Outgoing
+	err := s.endSending(ctx, key, owner, &row, bson.D{
 		{Key: "status", Value: workflow.OutboxSent},
 		{Key: "sent_at", Value: at},
 		{Key: "last_error", Value: ""},
 	})
+	if err != nil {
+		return err
+	}
+	if err := s.archiveRow(ctx, &row); err != nil {
+		s.log.Warn("archive sent outbox row failed; the next claim retries", "key", key, "error", err)
+	}
+	return nil
 }
 
 // MarkRetry puts the row key back to pending, due again at next, with
 // reason as its last error. Attempts keeps the count the claim raised.
 func (s *Store) MarkRetry(ctx context.Context, key, owner string, next time.Time, reason string) error {
-	return s.endSending(ctx, key, owner, bson.D{
+	return s.endSending(ctx, key, owner, nil, bson.D{
 		{Key: "status", Value: workflow.OutboxPending},
 		{Key: "next_attempt", Value: next},
 		{Key: "last_error", Value: reason},
@@ -189,7 +267,7 @@ func (s *Store) MarkRetry(ctx context.Context, key, owner string, next time.Time
 
 // MarkFailed records that the row key failed for good, with reason.
 func (s *Store) MarkFailed(ctx context.Context, key, owner string, reason string) error {
-	return s.endSending(ctx, key, owner, bson.D{
+	return s.endSending(ctx, key, owner, nil, bson.D{
 		{Key: "status", Value: workflow.OutboxFailed},
 		{Key: "last_error", Value: reason},
 	})
@@ -198,15 +276,19 @@ func (s *Store) MarkFailed(ctx context.Context, key, owner string, reason string
 // MarkSuppressed records that the row key was not sent because the
 // per-recipient cap on automatic email stopped it, with reason.
 func (s *Store) MarkSuppressed(ctx context.Context, key, owner string, reason string) error {
-	return s.endSending(ctx, key, owner, bson.D{
+	return s.endSending(ctx, key, owner, nil, bson.D{
 		{Key: "status", Value: workflow.OutboxSuppressed},
 		{Key: "last_error", Value: reason},
 	})
 }
 
 // endSending applies set and ends the lease, if the row is sending and
-// leased to owner.
-func (s *Store) endSending(ctx context.Context, key, owner string, set bson.D) error {
+// leased to owner, and stores the row as written in after unless after
+// is nil.
+func (s *Store) endSending(ctx context.Context, key, owner string, after *workflow.Outgoing, set bson.D) error {
+	if err := s.refuseClient("update outbox row " + key); err != nil {
+		return err
+	}
 	set = append(set, bson.E{Key: "lease_until", Value: time.Time{}})
 	update := bson.D{{Key: "$set", Value: set}}
 
@@ -220,11 +302,41 @@ func (s *Store) endSending(ctx context.Context, key, owner string, set bson.D) e
 		return nil
 	}
 	write := func(filter bson.D) (int64, error) {
-		res, err := s.outbox.UpdateOne(ctx, filter, update)
+		if after == nil {
+			res, err := s.outbox.UpdateOne(ctx, filter, update)
+			if err != nil {
+				return 0, fmt.Errorf("update outbox row %s: %w", key, err)
+			}
+			return res.MatchedCount, nil
+		}
+		opts := options.FindOneAndUpdate().SetReturnDocument(options.After)
+		err := s.outbox.FindOneAndUpdate(ctx, filter, update, opts).Decode(after)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return 0, nil
+		}
 		if err != nil {
 			return 0, fmt.Errorf("update outbox row %s: %w", key, err)
 		}
-		return res.MatchedCount, nil
+		return 1, nil
 	}
-	return s.guardedWrite(ctx, s.outbox, key, cond, check, write)
+	err := s.guardedWrite(ctx, s.outbox, key, cond, check, write)
+	if errors.Is(err, ErrNotFound) {
+		return s.notFoundOrSent(ctx, key, err)
+	}
+	return err
+}
+
+// notFoundOrSent returns an error wrapping ErrConflict when the row key,
+// missing from the outbox, is in the archive, and notFound otherwise.
+// Reading the archive by key reads all of it on FerretDB, which this
+// error path can afford.
+func (s *Store) notFoundOrSent(ctx context.Context, key string, notFound error) error {
+	err := s.sent.FindOne(ctx, bson.D{{Key: "_id", Value: key}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return notFound
+	}
+	if err != nil {
+		return fmt.Errorf("read archived outbox row %s: %w", key, err)
+	}
+	return fmt.Errorf("outbox row %s is %s: %w", key, workflow.OutboxSent, ErrConflict)
 }

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -22,7 +24,9 @@ type OutboxFilter struct {
 	Limit int
 }
 
-// ListOutgoing returns the rows f selects, newest created first.
+// ListOutgoing returns the rows f selects, newest created first, from
+// the outbox and, unless f selects another status than sent, from the
+// archive of sent rows. On FerretDB reading the archive reads all of it.
 func (s *Store) ListOutgoing(ctx context.Context, f OutboxFilter) ([]*workflow.Outgoing, error) {
 	filter := bson.D{}
 	if f.Status != "" {
@@ -35,27 +39,42 @@ func (s *Store) ListOutgoing(ctx context.Context, f OutboxFilter) ([]*workflow.O
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
-	out, err := findAll[*workflow.Outgoing](ctx, s.outbox, filter, opts)
+	rows, err := findAll[*workflow.Outgoing](ctx, s.outbox, filter, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list outgoing: %w", err)
 	}
-	return out, nil
+	if f.Status != "" && f.Status != workflow.OutboxSent {
+		return rows, nil
+	}
+
+	archived, err := findAll[*workflow.Outgoing](ctx, s.sent, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list sent outgoing: %w", err)
+	}
+	return mergeNewestFirst(rows, archived, f.Limit), nil
 }
 
-// CountAutomaticSent returns how many capped rows were sent to email at
-// or after since, for the per-recipient cap on automatic email.
-func (s *Store) CountAutomaticSent(ctx context.Context, email string, since time.Time) (int, error) {
-	filter := bson.D{
-		{Key: "capped", Value: true},
-		{Key: "status", Value: workflow.OutboxSent},
-		{Key: "to.email", Value: email},
-		{Key: "sent_at", Value: bson.D{{Key: "$gte", Value: since}}},
+// mergeNewestFirst merges live rows and archived rows, each sorted newest
+// created first, keeping the live copy of a row found in both, and cuts
+// the result to limit when limit is positive.
+func mergeNewestFirst(live, archived []*workflow.Outgoing, limit int) []*workflow.Outgoing {
+	seen := make(map[string]bool, len(live))
+	for _, r := range live {
+		seen[r.Key] = true
 	}
-	n, err := s.outbox.CountDocuments(ctx, filter)
-	if err != nil {
-		return 0, fmt.Errorf("count automatic mail to %s: %w", email, err)
+	out := live
+	for _, r := range archived {
+		if !seen[r.Key] {
+			out = append(out, r)
+		}
 	}
-	return int(n), nil
+	slices.SortStableFunc(out, func(a, b *workflow.Outgoing) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.Key, a.Key))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }
 
 // NextOutgoingAt returns when the next row falls due: the earliest
@@ -101,8 +120,10 @@ func (s *Store) earliest(ctx context.Context, status workflow.OutboxStatus, fiel
 // RetryOutgoing makes failed rows pending again, due at now, with
 // Attempts reset to 0, and returns how many it changed. An empty key
 // retries every failed row. A named row may also be suppressed. For a
-// named row in any other status it returns an error wrapping
-// ErrConflict, and for an unknown key one wrapping ErrNotFound.
+// named row in any other status, sent ones included, it returns an error
+// wrapping ErrConflict, and for an unknown key one wrapping ErrNotFound.
+// A client Store may call it: the Store that runs the embedded FerretDB
+// never changes a failed or suppressed row.
 func (s *Store) RetryOutgoing(ctx context.Context, key string, now time.Time) (int, error) {
 	update := bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: workflow.OutboxPending},
@@ -135,22 +156,70 @@ func (s *Store) RetryOutgoing(ctx context.Context, key string, now time.Time) (i
 		}
 		return res.MatchedCount, nil
 	}
-	if err := s.guardedWrite(ctx, s.outbox, key, cond, check, write); err != nil {
+	err := s.guardedWrite(ctx, s.outbox, key, cond, check, write)
+	if errors.Is(err, ErrNotFound) {
+		err = s.notFoundOrSent(ctx, key, err)
+	}
+	if err != nil {
 		return 0, err
 	}
 	return 1, nil
 }
 
-// OutboxCounts returns the number of rows in each status; statuses with
-// none are absent.
+// OutboxCounts returns the number of rows in each status, the archived
+// sent rows included; statuses with none are absent. The Store that runs
+// the embedded FerretDB counts the archive once and then keeps the count
+// in memory.
 func (s *Store) OutboxCounts(ctx context.Context) (map[workflow.OutboxStatus]int, error) {
 	counts, err := countBy(ctx, s.outbox, bson.D{}, "$status")
 	if err != nil {
 		return nil, fmt.Errorf("count outbox rows: %w", err)
 	}
+	leftover := counts[string(workflow.OutboxSent)]
+	if leftover > 0 && s.role != roleClient {
+		if err := s.sweepSent(ctx); err != nil {
+			return nil, fmt.Errorf("count outbox rows: %w", err)
+		}
+		delete(counts, string(workflow.OutboxSent))
+		leftover = 0
+	}
+	if leftover > 0 {
+		// A client may not archive; it counts the leftover rows that are
+		// archived already once.
+		both, err := s.archivedLeftovers(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count outbox rows: %w", err)
+		}
+		counts[string(workflow.OutboxSent)] -= both
+	}
+
+	archived, err := s.archivedCount(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count sent outbox rows: %w", err)
+	}
+	counts[string(workflow.OutboxSent)] += archived
+
 	out := make(map[workflow.OutboxStatus]int, len(counts))
 	for k, n := range counts {
-		out[workflow.OutboxStatus(k)] = n
+		if n > 0 {
+			out[workflow.OutboxStatus(k)] = n
+		}
 	}
 	return out, nil
+}
+
+// archivedLeftovers returns how many sent rows left in the outbox are in
+// the archive too.
+func (s *Store) archivedLeftovers(ctx context.Context) (int, error) {
+	idOnly := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}})
+	rows, err := findAll[outboxKeyDoc](ctx, s.outbox, bson.D{{Key: "status", Value: workflow.OutboxSent}}, idOnly)
+	if err != nil {
+		return 0, err
+	}
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	both, err := findByIDs[outboxKeyDoc](ctx, s, s.sent, keys, bson.D{{Key: "_id", Value: 1}})
+	return len(both), err
 }

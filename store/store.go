@@ -28,12 +28,17 @@ var (
 	// ErrDuplicate means a write collided with a unique key that the
 	// caller did not expect to exist.
 	ErrDuplicate = errors.New("duplicate key")
+	// ErrNotOwner means the operation must run in the process that runs
+	// the embedded FerretDB, and this Store is a client of it: see
+	// OwnsServer.
+	ErrNotOwner = errors.New("not the process that runs the embedded database")
 )
 
 // Defaults that Open fills in.
 const (
 	DefaultDatabase      = "keluhan"
 	DefaultBlobThreshold = 512 << 10
+	DefaultRecentWindow  = 92 * 24 * time.Hour
 )
 
 // Collection names.
@@ -48,7 +53,19 @@ const (
 	collLeases    = "leases"
 	collMailboxes = "mailboxes"
 	collClaims    = "claims"
-	bucketBlobs   = "blobs"
+	// collSent archives the outbox rows that were sent, so that the
+	// outbox itself holds only rows that still need work.
+	collSent = "sent"
+	// collCappedSends lists the recent sends of capped mail, for the
+	// per-recipient cap.
+	collCappedSends = "capped_sends"
+	// collOutboxKeys registers every outbox key ever queued, so that
+	// Enqueue skips a row that was sent and archived.
+	collOutboxKeys = "outbox_keys"
+	// collTicketNotes lists the tickets a client Store inserted, for the
+	// owner's in-memory ticket index.
+	collTicketNotes = "ticket_notes"
+	bucketBlobs     = "blobs"
 )
 
 // Config locates the database and sets how data is stored.
@@ -74,6 +91,13 @@ type Config struct {
 	// to GridFS instead of into its message document;
 	// DefaultBlobThreshold when zero or negative.
 	BlobThreshold int
+	// RecentWindow is how far back the Store that runs the embedded
+	// FerretDB keeps the subject, requester and terms of tickets in
+	// memory. SimilarCandidates and CountNewTickets with a since inside
+	// the window then need no query. DefaultRecentWindow when zero or
+	// negative. Set it to at least the longest window callers request,
+	// because an earlier since costs a query that reads every ticket.
+	RecentWindow time.Duration
 }
 
 // Store is keluhan's persistence on MongoDB or the embedded FerretDB.
@@ -86,12 +110,17 @@ type Store struct {
 	messages, tickets, records, outbox   *mongo.Collection
 	counters, threads, leases, mailboxes *mongo.Collection
 	claims, outcomes                     *mongo.Collection
+	sent, cappedSends, outboxKeys        *mongo.Collection
+	ticketNotes                          *mongo.Collection
 	blobs                                *mongo.GridFSBucket
 
 	blobThreshold int
 	// ferret is true when the server is FerretDB, whose findAndModify and
 	// conditional updates are not atomic; see guard.go.
 	ferret bool
+	// role is whether the database is the embedded FerretDB and whether
+	// this Store runs it.
+	role role
 	// embedded is the FerretDB this Store started, or nil.
 	embedded *embeddedFerret
 	// uri is the address actually connected to.
@@ -104,8 +133,37 @@ type Store struct {
 	// be taken, so that AllocateNumbers usually needs no lookup.
 	counterHints map[string]int64
 
+	// index and sends keep in memory what the hot paths of the Store that
+	// runs the embedded FerretDB would otherwise read from large
+	// collections. They are nil on every other Store.
+	index *ticketIndex
+	sends *sendMemory
+
+	// prune throttles the deletion of old capped sends.
+	prune cappedPrune
+
+	// life ends when Close starts; the background reads of index and
+	// sendMemory run under it and are counted in loads.
+	life  context.Context
+	stop  context.CancelFunc
+	loads sync.WaitGroup
+
 	now func() time.Time
 }
+
+// role is the kind of connection a Store has to its database.
+type role int
+
+const (
+	// roleURI is a Store connected to Config.URI.
+	roleURI role = iota
+	// roleOwner is the Store that runs the embedded FerretDB of its data
+	// folder and holds the folder's lock.
+	roleOwner
+	// roleClient is a Store connected to the embedded FerretDB that
+	// another Store runs, usually in another process.
+	roleClient
+)
 
 // Interfaces the Store implements.
 var (
@@ -125,8 +183,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		counterHints:  map[string]int64{},
 		now:           time.Now,
 	}
+	s.life, s.stop = context.WithCancel(context.Background())
 
 	if err := s.connect(ctx, cfg); err != nil {
+		s.stop()
 		return nil, err
 	}
 
@@ -134,6 +194,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		return nil, errors.Join(err, s.Close(ctx))
 	}
 
+	if s.role == roleOwner {
+		s.index = newTicketIndex(cfg.RecentWindow)
+		s.sends = newSendMemory()
+	}
 	return s, nil
 }
 
@@ -144,32 +208,24 @@ func withDefaults(cfg Config) Config {
 	if cfg.BlobThreshold <= 0 {
 		cfg.BlobThreshold = DefaultBlobThreshold
 	}
+	if cfg.RecentWindow <= 0 {
+		cfg.RecentWindow = DefaultRecentWindow
+	}
 	return cfg
 }
 
-// connect starts the embedded FerretDB when needed and connects the
-// client.
+// connect connects the client to cfg.URI, or to the embedded FerretDB
+// of cfg.DataDir, starting it unless another Store runs it.
 func (s *Store) connect(ctx context.Context, cfg Config) error {
-	if cfg.URI != "" {
-		client, err := dialURI(ctx, cfg, s.log)
-		if err != nil {
-			return err
-		}
-		s.client, s.uri = client, cfg.URI
-		return nil
+	if cfg.URI == "" {
+		return s.connectEmbedded(ctx, cfg.DataDir)
 	}
 
-	ferret, err := startFerret(cfg.DataDir, s.log)
+	client, err := dialURI(ctx, cfg, s.log)
 	if err != nil {
 		return err
 	}
-	s.embedded, s.uri = ferret, ferret.uri
-
-	client, err := dialLoopback(ctx, ferret.uri)
-	if err != nil {
-		return errors.Join(err, ferret.stop(ctx))
-	}
-	s.client = client
+	s.client, s.uri, s.role = client, cfg.URI, roleURI
 	return nil
 }
 
@@ -187,13 +243,17 @@ func (s *Store) setup(ctx context.Context, database string) error {
 	s.mailboxes = s.db.Collection(collMailboxes)
 	s.claims = s.db.Collection(collClaims)
 	s.outcomes = s.db.Collection(collOutcomes)
+	s.sent = s.db.Collection(collSent)
+	s.cappedSends = s.db.Collection(collCappedSends)
+	s.outboxKeys = s.db.Collection(collOutboxKeys)
+	s.ticketNotes = s.db.Collection(collTicketNotes)
 	s.blobs = s.db.GridFSBucket(options.GridFSBucket().SetName(bucketBlobs))
 
 	ferret, err := isFerret(ctx, s.db)
 	if err != nil {
 		return err
 	}
-	s.ferret = ferret || s.embedded != nil
+	s.ferret = ferret || s.role != roleURI
 
 	return s.ensureIndexes(ctx)
 }
@@ -217,9 +277,25 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close disconnects and stops the embedded FerretDB, if Open started one.
-// The Store must not be used afterwards.
+// Embedded reports whether the database is the embedded FerretDB of the
+// data folder, whether this Store runs it or is a client of it.
+func (s *Store) Embedded() bool { return s.role != roleURI }
+
+// OwnsServer reports whether this Store runs the embedded FerretDB and
+// holds the data folder's lock until Close. It is false for a Store
+// connected to a URI, and for a client of the FerretDB another Store
+// runs. Such a client rejects, with an error wrapping ErrNotOwner, every
+// write that the owner guards with in-process locks or mirrors in
+// memory; client.go lists them.
+func (s *Store) OwnsServer() bool { return s.role == roleOwner }
+
+// Close disconnects and, on the Store that runs the embedded FerretDB,
+// stops it and releases the data folder's lock. The Store must not be
+// used afterwards.
 func (s *Store) Close(ctx context.Context) error {
+	s.stop()
+	s.loads.Wait()
+
 	var errs []error
 	if s.client != nil {
 		if err := s.client.Disconnect(ctx); err != nil {

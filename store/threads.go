@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/keluhan/keluhan/workflow"
 )
 
@@ -37,14 +35,17 @@ func (s *Store) LinkThreads(ctx context.Context, links []workflow.ThreadLink) er
 }
 
 // TicketsByMessageID returns the ticket of each of ids that is linked,
-// keyed by ID, in one query. No ids returns an empty map without a query.
+// keyed by ID: one query on MongoDB, one per ID on FerretDB. No ids
+// returns an empty map without a query.
+//
+// NOTE: on FerretDB each ID still costs a read of the whole threads
+// collection, which grows with every message; see ticket_index.go.
 func (s *Store) TicketsByMessageID(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
-	docs, err := findAll[threadDoc](ctx, s.threads, filter)
+	docs, err := findByIDs[threadDoc](ctx, s, s.threads, dedupeStrings(ids), nil)
 	if err != nil {
 		return nil, fmt.Errorf("read threads: %w", err)
 	}
@@ -52,4 +53,17 @@ func (s *Store) TicketsByMessageID(ctx context.Context, ids []string) (map[strin
 		out[d.MessageID] = d.Ticket
 	}
 	return out, nil
+}
+
+// dedupeStrings returns list without repeats, in first-seen order.
+func dedupeStrings(list []string) []string {
+	seen := make(map[string]bool, len(list))
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

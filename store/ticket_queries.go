@@ -58,8 +58,18 @@ func timeRange(since, until time.Time) bson.D {
 
 // TicketsDue returns the open tickets whose NextTimer is set and at or
 // before now, earliest first. It returns at most limit tickets, or all
-// when limit is zero or less.
+// when limit is zero or less. The Store that runs the embedded FerretDB
+// reads its ticket index, which holds every open ticket, instead of the
+// database.
 func (s *Store) TicketsDue(ctx context.Context, now time.Time, limit int) ([]*workflow.Ticket, error) {
+	ix, err := s.readyIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list due tickets: %w", err)
+	}
+	if ix != nil {
+		return decodeTickets(ix.due(now, limit))
+	}
+
 	filter := bson.D{
 		{Key: "state", Value: bson.D{{Key: "$ne", Value: workflow.StateClosed}}},
 		{Key: "next_timer", Value: bson.D{{Key: "$gt", Value: time.Time{}}, {Key: "$lte", Value: now}}},
@@ -75,9 +85,30 @@ func (s *Store) TicketsDue(ctx context.Context, now time.Time, limit int) ([]*wo
 	return out, nil
 }
 
+func decodeTickets(docs []bson.Raw) ([]*workflow.Ticket, error) {
+	out := make([]*workflow.Ticket, len(docs))
+	for i, raw := range docs {
+		var t workflow.Ticket
+		if err := bson.Unmarshal(raw, &t); err != nil {
+			return nil, fmt.Errorf("decode indexed ticket: %w", err)
+		}
+		out[i] = &t
+	}
+	return out, nil
+}
+
 // CountTickets returns the number of tickets in each state; states with
-// none are absent.
+// none are absent. The Store that runs the embedded FerretDB reads its
+// ticket index instead of the database.
 func (s *Store) CountTickets(ctx context.Context) (map[workflow.State]int, error) {
+	ix, err := s.readyIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count tickets: %w", err)
+	}
+	if ix != nil {
+		return ix.countStates(), nil
+	}
+
 	counts, err := countBy(ctx, s.tickets, bson.D{}, "$state")
 	if err != nil {
 		return nil, fmt.Errorf("count tickets: %w", err)
@@ -92,24 +123,29 @@ func (s *Store) CountTickets(ctx context.Context) (map[workflow.State]int, error
 // CountNewTicketsFrom returns how many tickets email opened as requester
 // at or after since.
 func (s *Store) CountNewTicketsFrom(ctx context.Context, email string, since time.Time) (int, error) {
-	filter := bson.D{
-		{Key: "requester.email", Value: email},
-		{Key: "received_at", Value: bson.D{{Key: "$gte", Value: since}}},
-	}
-	n, err := s.tickets.CountDocuments(ctx, filter)
+	counts, err := s.CountNewTickets(ctx, []string{email}, since)
 	if err != nil {
-		return 0, fmt.Errorf("count tickets from %s: %w", email, err)
+		return 0, err
 	}
-	return int(n), nil
+	return counts[email], nil
 }
 
 // CountNewTickets returns, for each of emails, how many tickets it opened
 // as requester at or after since, in one query; emails with none are
-// absent.
+// absent. The Store that runs the embedded FerretDB reads its ticket
+// index instead when since lies within its recent window.
 func (s *Store) CountNewTickets(ctx context.Context, emails []string, since time.Time) (map[string]int, error) {
 	if len(emails) == 0 {
 		return map[string]int{}, nil
 	}
+	ix, err := s.readyIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count new tickets: %w", err)
+	}
+	if ix != nil && ix.covers(since) {
+		return ix.countNew(emails, since), nil
+	}
+
 	filter := bson.D{
 		{Key: "requester.email", Value: bson.D{{Key: "$in", Value: emails}}},
 		{Key: "received_at", Value: bson.D{{Key: "$gte", Value: since}}},
@@ -124,11 +160,21 @@ func (s *Store) CountNewTickets(ctx context.Context, emails []string, since time
 // SimilarCandidates returns the tickets received at or after since that
 // share at least one of terms, newest first, at most limit (all when
 // limit is zero or less). Only Number, Subject, State, ReceivedAt, Terms
-// and Category are filled. No terms returns nil without a query.
+// and Category are filled. No terms returns nil without a query. The
+// Store that runs the embedded FerretDB reads its ticket index instead
+// when since lies within its recent window.
 func (s *Store) SimilarCandidates(ctx context.Context, since time.Time, terms []string, limit int) ([]*workflow.Ticket, error) {
 	if len(terms) == 0 {
 		return nil, nil
 	}
+	ix, err := s.readyIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list similar candidates: %w", err)
+	}
+	if ix != nil && ix.covers(since) {
+		return ix.similar(since, terms, limit), nil
+	}
+
 	filter := bson.D{
 		{Key: "received_at", Value: bson.D{{Key: "$gte", Value: since}}},
 		{Key: "terms", Value: bson.D{{Key: "$in", Value: terms}}},

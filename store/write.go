@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -51,4 +52,19 @@ func insertNew[T any](ctx context.Context, coll *mongo.Collection, docs []T) (du
 		return nil, fmt.Errorf("insert into %s: %w", coll.Name(), err)
 	}
 	return dups, nil
+}
+
+// deleteIDs deletes the documents of coll whose _id is one of ids, with
+// one deleteMany, and returns how many it deleted. On FerretDB the $in
+// filter makes it decode every document of coll once, so it costs in
+// proportion to the collection, not to ids.
+func (s *Store) deleteIDs(ctx context.Context, coll *mongo.Collection, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	res, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return 0, err
+	}
+	return int(res.DeletedCount), nil
 }

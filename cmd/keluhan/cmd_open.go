@@ -145,6 +145,6 @@ func currentUser() string {
 
 func randomKey() string {
 	b := make([]byte, 12)
-	_, _ = rand.Read(b) // crypto/rand never fails on Linux
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error since Go 1.24
 	return hex.EncodeToString(b)
 }

@@ -14,6 +14,9 @@ import (
 	"github.com/keluhan/keluhan/workflow"
 )
 
+// errDaemonRunning means another daemon owns the embedded store.
+var errDaemonRunning = errors.New("already running")
+
 // shutdownTimeout bounds how long the daemon waits for its parts to
 // finish the work in hand after SIGTERM.
 const shutdownTimeout = 30 * time.Second
@@ -94,6 +97,10 @@ func openDaemon(ctx context.Context, cfg *Config, set *settings, log *slog.Logge
 	c, err := openCore(ctx, set, log, now)
 	if err != nil {
 		return nil, err
+	}
+	if c.store.Embedded() && !c.store.OwnsServer() {
+		c.close()
+		return nil, fmt.Errorf("data folder %s is in use by another keluhan serve: %w", set.store.DataDir, errDaemonRunning)
 	}
 	d := &daemon{core: c, owner: set.worker.Owner, now: now, cfg: cfg, sent: map[string]bool{}}
 	if err := d.buildMail(); err != nil {

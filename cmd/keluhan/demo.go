@@ -258,7 +258,7 @@ func reply(fromName, from string, to *ingest.Message, body string) (string, []by
 
 func randomID() string {
 	b := make([]byte, 8)
-	_, _ = rand.Read(b) // crypto/rand never fails on Linux
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error since Go 1.24
 	return hex.EncodeToString(b)
 }
 

@@ -40,6 +40,9 @@ var (
 	msgTicketNotFound   = text{"tiket %s tidak ditemukan", "ticket %s not found"}
 	msgBadDate          = text{"tanggal tidak valid %q: gunakan YYYY-MM-DD", "invalid date %q: use YYYY-MM-DD"}
 	msgBadState         = text{"status tidak dikenal %q", "unknown state %q"}
+	msgServeRunning     = text{"keluhan serve lain sudah berjalan dengan folder data yang sama; hentikan dulu atau gunakan data_dir lain", "another keluhan serve already runs on the same data folder; stop it first or use another data_dir"}
+	msgNotOwner         = text{"perintah ini mengubah data yang sedang dipegang keluhan serve; jalankan setelah layanan dihentikan", "this command changes data that keluhan serve holds; run it after stopping the service"}
+	msgManualInvalid    = text{"keluhan tidak dapat dicatat: perihal wajib diisi dan pelapor perlu email atau nomor telepon", "the complaint cannot be entered: a subject is required and the requester needs an email address or a phone number"}
 	msgNeedKeyOrAll     = text{"sebutkan kunci email atau gunakan --all", "name an email key or use --all"}
 )
 

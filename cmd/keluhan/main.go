@@ -15,6 +15,9 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/keluhan/keluhan/store"
+	"github.com/keluhan/keluhan/workflow"
 )
 
 func main() {
@@ -55,9 +58,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &exit):
 		return exit.code
 	default:
-		fmt.Fprintln(stderr, a.p.t(msgErrorPrefix), err)
+		fmt.Fprintln(stderr, a.p.t(msgErrorPrefix), a.explain(err))
 		return 1
 	}
+}
+
+// explain puts the errors people meet most often in the command line's
+// language, keeping the technical chain after it for the administrator.
+func (a *app) explain(err error) string {
+	switch {
+	case errors.Is(err, errDaemonRunning):
+		return a.p.t(msgServeRunning) + " (" + err.Error() + ")"
+	case errors.Is(err, store.ErrNotOwner):
+		return a.p.t(msgNotOwner) + " (" + err.Error() + ")"
+	case errors.Is(err, workflow.ErrNoSubject), errors.Is(err, workflow.ErrNoContact):
+		return a.p.t(msgManualInvalid) + " (" + err.Error() + ")"
+	}
+	return err.Error()
 }
 
 // configPathFrom finds the configuration path before cobra parses the

@@ -193,6 +193,11 @@ func (s *settings) buildStore(cfg *Config) {
 		CAFile:   cfg.MongoDB.CAFile,
 		Insecure: cfg.MongoDB.Insecure,
 	}
+	// The store keeps recent tickets in memory for similar-complaint
+	// matching; its window must cover the one the Desk asks for.
+	if window := s.desk.SimilarWindow + 48*time.Hour; window > store.DefaultRecentWindow {
+		s.store.RecentWindow = window
+	}
 }
 
 func (s *settings) buildMail(cfg *Config) error {

@@ -1,0 +1,33 @@
+package store
+
+import "fmt"
+
+// A client Store shares the database with the Store that runs the
+// embedded FerretDB, usually in another process, but not that Store's
+// memory: the per-key locks that make guarded updates safe on FerretDB,
+// the ticket index and the record of capped sends. So a client Store
+//
+//   - reads anything. The reads the owner serves from memory
+//     (TicketsBySource, TicketsDue, CountTickets, CountNewTickets,
+//     SimilarCandidates, CountAutomaticSent) query the database instead,
+//     which on FerretDB reads the whole collection;
+//   - inserts: SaveMessages, FinishMessages, SetMessageTicket,
+//     AllocateNumbers, InsertTickets (noting the tickets for the owner's
+//     index), LinkThreads, AppendRecords, Enqueue and PutBlob. That
+//     covers opening a ticket by hand;
+//   - runs RetryOutgoing, because the owner never changes a failed or
+//     suppressed row;
+//
+// and rejects with ErrNotOwner what would race the owner's locks or
+// bypass its memory: UpdateTicket, ClaimOutgoing, MarkSent, MarkRetry,
+// MarkFailed, MarkSuppressed, AcquireLease, ReleaseLease,
+// SaveMailboxState, InsertRaw and the Import methods.
+
+// refuseClient returns an error wrapping ErrNotOwner, naming op, when
+// this Store is a client of the embedded FerretDB, and nil otherwise.
+func (s *Store) refuseClient(op string) error {
+	if s.role != roleClient {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: another keluhan process runs the embedded database; stop it first, or run this there", op, ErrNotOwner)
+}
