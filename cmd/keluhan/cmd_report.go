@@ -188,21 +188,31 @@ func buildReport(ctx context.Context, src reportSource, opts report.Options) (*r
 	if err != nil {
 		return nil, err
 	}
-	err = src.EachTicket(ctx, func(t *workflow.Ticket) error {
-		b.AddTicket(t)
-		return ctx.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read tickets: %w", err)
-	}
-	err = src.EachRecord(ctx, func(r *workflow.Record) error {
-		b.AddRecord(r)
-		return ctx.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read records: %w", err)
+	addTicket := func(t *workflow.Ticket) { b.AddTicket(t) }
+	if err := streamTrail(ctx, src, addTicket, b.AddRecord); err != nil {
+		return nil, err
 	}
 	return b.Finish(), nil
+}
+
+// streamTrail passes every ticket, then every record, to the callbacks,
+// holding neither in memory.
+func streamTrail(ctx context.Context, src reportSource, ticket func(*workflow.Ticket), record func(*workflow.Record)) error {
+	err := src.EachTicket(ctx, func(t *workflow.Ticket) error {
+		ticket(t)
+		return ctx.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("read tickets: %w", err)
+	}
+	err = src.EachRecord(ctx, func(r *workflow.Record) error {
+		record(r)
+		return ctx.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("read records: %w", err)
+	}
+	return nil
 }
 
 // writeReport writes the report to standard output, or to the file out

@@ -116,20 +116,12 @@ func digestOf(ctx context.Context, src reportSource, opts report.Options) (workf
 		return workflow.DigestView{}, false, err
 	}
 	history := false
-	err = src.EachTicket(ctx, func(t *workflow.Ticket) error {
+	addTicket := func(t *workflow.Ticket) {
 		history = history || t.ReceivedAt.Before(opts.To)
 		b.AddTicket(t)
-		return ctx.Err()
-	})
-	if err != nil {
-		return workflow.DigestView{}, false, fmt.Errorf("read tickets: %w", err)
 	}
-	err = src.EachRecord(ctx, func(r *workflow.Record) error {
-		b.AddRecord(r)
-		return ctx.Err()
-	})
-	if err != nil {
-		return workflow.DigestView{}, false, fmt.Errorf("read records: %w", err)
+	if err := streamTrail(ctx, src, addTicket, b.AddRecord); err != nil {
+		return workflow.DigestView{}, false, err
 	}
 	return b.View(), history, nil
 }
