@@ -210,6 +210,7 @@ func fixture(kind string) *workflow.MailData {
 		data.Recipient = fixtureRequester
 		data.Ticket = technicalTicket()
 		data.Ticket.State = workflow.StateClosed
+		data.ReopenUntil = time.Date(2026, 12, 21, 10, 5, 0, 0, time.UTC)
 		data.Text = "Kunci akun SIMPEG Ibu telah dibuka dan kata sandi berhasil diatur ulang pada 7 Desember 2026. " +
 			"Ibu sudah dapat masuk dan mengunggah laporan kinerja seperti biasa."
 

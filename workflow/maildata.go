@@ -60,6 +60,9 @@ type MailData struct {
 	Digest     *DigestView
 	// ReplyAddress is where replies should go, shown in instructions.
 	ReplyAddress string
+	// ReopenUntil is, in a closure email, the last moment a reply reopens
+	// the ticket; zero elsewhere.
+	ReopenUntil time.Time
 }
 
 // TicketView is a ticket as templates show it.

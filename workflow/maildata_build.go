@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -22,7 +23,12 @@ func (d *Desk) mailData(t *Ticket, ev Event, n *Notice, rc recipient, history []
 		view.Requester = MaskParty(view.Requester)
 		history = maskHistory(history, t.Requester.Email)
 	}
+	var reopenUntil time.Time
+	if n.Kind == MailClosure && !t.ClosedAt.IsZero() {
+		reopenUntil = t.ClosedAt.Add(d.machine.Rules().ReopenWindow)
+	}
 	return &MailData{
+		ReopenUntil:  reopenUntil,
 		Desk:         d.cfg.Desk,
 		Recipient:    rc.Party,
 		Ticket:       view,
