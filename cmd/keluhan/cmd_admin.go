@@ -23,11 +23,10 @@ func (a *app) configCommand() *cobra.Command {
 	check := a.newCommand("check", helpCheck)
 	check.Args = cobra.NoArgs
 	check.RunE = func(*cobra.Command, []string) error {
-		cfg, err := LoadConfig(a.configPath, a.env)
+		cfg, err := a.readConfig(a.stdout)
 		if err != nil {
-			return fmt.Errorf("%s: %w", a.p.t(msgConfigUnreadable, a.configPath), err)
+			return err
 		}
-		a.p = printer{lang: cfg.Language}
 		if printProblems(a.stdout, a.p, a.configPath, CheckConfig(cfg, true)) > 0 {
 			return exitError{code: 2}
 		}

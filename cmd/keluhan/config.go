@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/token"
 )
 
 // Config is the whole configuration file. keluhan.example.yaml documents
@@ -40,7 +41,43 @@ type Config struct {
 	Reports   ReportsConfig   `yaml:"reports"`
 	Retention RetentionConfig `yaml:"retention"`
 	Log       LogConfig       `yaml:"log"`
+
+	// warnings are found while loading: secrets set twice, or written in
+	// the file itself. CheckConfig reports them.
+	warnings []loadWarning
 }
+
+// loadWarning is a finding of LoadConfig that is not an error.
+type loadWarning struct {
+	key  string
+	kind string // "both" or "in_file"
+	name string // the environment variable concerned
+}
+
+// SyntaxError is a configuration file that cannot be read as keluhan's
+// YAML: a typo in a key, a wrong type, broken YAML. It never quotes the
+// file's text, which may hold a secret.
+type SyntaxError struct {
+	Line, Column int
+	// Detail is the parser's description, such as `unknown field "pasword"`.
+	Detail string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("config line %d column %d: %s", e.Line, e.Column, e.Detail)
+}
+
+// SecretFileError is a _FILE variable naming a file that cannot be read.
+type SecretFileError struct {
+	Variable, Path string
+	Err            error
+}
+
+func (e *SecretFileError) Error() string {
+	return fmt.Sprintf("read %s (%s): %v", e.Variable, e.Path, e.Err)
+}
+
+func (e *SecretFileError) Unwrap() error { return e.Err }
 
 // HelpdeskConfig is the desk's own address and reply tokens.
 type HelpdeskConfig struct {
@@ -238,7 +275,13 @@ func ParseConfig(data []byte, env func(string) string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField())
 	// An empty file decodes to io.EOF: it means an all-default config.
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("parse config: %s", yaml.FormatError(err, false, true))
+		return nil, syntaxError(err)
+	}
+	if uri := c.MongoDB.URI.Reveal(); strings.Contains(uri, "@") {
+		c.warnings = append(c.warnings, loadWarning{key: "mongodb.uri", kind: "in_file", name: "KELUHAN_MONGODB_URI"})
+	}
+	for _, key := range secretsInFile(&c) {
+		c.warnings = append(c.warnings, loadWarning{key: key.key, kind: "in_file", name: key.name})
 	}
 	if err := applySecrets(&c, env); err != nil {
 		return nil, err
@@ -247,22 +290,63 @@ func ParseConfig(data []byte, env func(string) string) (*Config, error) {
 	return &c, nil
 }
 
+// syntaxError turns a YAML error into a SyntaxError with its position
+// and the parser's message, leaving out the source excerpt.
+func syntaxError(err error) error {
+	var yerr interface {
+		GetToken() *token.Token
+		GetMessage() string
+	}
+	if errors.As(err, &yerr) {
+		se := &SyntaxError{Detail: yerr.GetMessage()}
+		if tk := yerr.GetToken(); tk != nil && tk.Position != nil {
+			se.Line, se.Column = tk.Position.Line, tk.Position.Column
+		}
+		return se
+	}
+	return &SyntaxError{Detail: "unreadable YAML"}
+}
+
+// secretKeys names the configuration keys of the secrets.
+var secretKeys = map[string]string{
+	"KELUHAN_IMAP_PASSWORD":    "imap.password",
+	"KELUHAN_SMTP_PASSWORD":    "smtp.password",
+	"KELUHAN_TOKEN_SECRET":     "helpdesk.token_secret",
+	"KELUHAN_TOKEN_SECRET_OLD": "helpdesk.token_secret_old",
+}
+
+// secretsInFile lists the secrets written in the configuration file
+// itself instead of the environment.
+func secretsInFile(c *Config) []struct{ key, name string } {
+	var out []struct{ key, name string }
+	for _, s := range secretEnv {
+		key, ok := secretKeys[s.name]
+		if ok && s.get(c).Reveal() != "" {
+			out = append(out, struct{ key, name string }{key, s.name})
+		}
+	}
+	return out
+}
+
 // applySecrets takes each secret from its environment variable, or from
 // the file the _FILE variable names; the environment wins over the file
 // and both over the configuration file.
 func applySecrets(c *Config, env func(string) string) error {
 	for _, s := range secretEnv {
-		if v := env(s.name); v != "" {
-			*s.get(c) = Secret(v)
+		value, path := env(s.name), env(s.name+"_FILE")
+		if value != "" && path != "" {
+			c.warnings = append(c.warnings, loadWarning{key: s.name, kind: "both", name: s.name})
+		}
+		if value != "" {
+			*s.get(c) = Secret(value)
 			continue
 		}
-		path := env(s.name + "_FILE")
 		if path == "" {
 			continue
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("read %s_FILE: %w", s.name, err)
+			return &SecretFileError{Variable: s.name + "_FILE", Path: path, Err: err}
 		}
 		*s.get(c) = Secret(strings.TrimRight(string(data), "\r\n"))
 	}

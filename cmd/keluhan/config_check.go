@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/keluhan/keluhan/workflow/calendar"
 	"github.com/keluhan/keluhan/workflow/triage"
@@ -66,7 +69,21 @@ func CheckConfig(cfg *Config, forServe bool) []Problem {
 	c.checkProcedure(cfg)
 	c.checkSLA(cfg)
 	c.checkLimits(cfg)
+	c.checkWarnings(cfg)
 	return c.problems
+}
+
+// checkWarnings reports what loading noticed: a secret set twice, or
+// written in the file.
+func (c *checker) checkWarnings(cfg *Config) {
+	for _, w := range cfg.warnings {
+		switch w.kind {
+		case "both":
+			c.warn(w.name, msgSecretTwice, msgFixSecretTwice, w.name, w.name)
+		case "in_file":
+			c.warn(w.key, msgSecretInFile, msgFixSecretInFile, w.name, w.name)
+		}
+	}
 }
 
 var prefixPattern = regexp.MustCompile(`^[A-Z]{2,8}$`)
@@ -121,7 +138,7 @@ func (c *checker) checkSMTP(cfg *Config) {
 	c.hostPort("smtp.address", m.Address)
 	c.choice("smtp.tls", m.TLS, "implicit", "starttls", "none")
 	c.choice("smtp.auth", m.Auth, "", "none", "plain", "login", "xoauth2", "oauthbearer")
-	if m.Username != "" || (m.Auth != "" && m.Auth != "none") {
+	if m.Auth != "none" && (m.Username != "" || m.Auth != "") {
 		c.credentials("smtp", m.Auth, m.Password, m.OAuthTokenFile, m.OAuthTokenCmd, "KELUHAN_SMTP_PASSWORD")
 	}
 	c.transport("smtp", m.Address, m.TLS, m.Insecure)
@@ -131,6 +148,15 @@ func (c *checker) checkMongo(cfg *Config) {
 	uri := cfg.MongoDB.URI.Reveal()
 	if uri != "" && !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
 		c.fail("mongodb.uri", msgInvalidURI, msgFixURI)
+		return
+	}
+	if uri != "" {
+		if _, err := connstring.ParseAndValidate(uri); err != nil {
+			// The driver's message may quote the URI and its password,
+			// so only the fact is shown.
+			c.fail("mongodb.uri", msgInvalidURI, msgFixURI)
+			return
+		}
 	}
 	if uri != "" && strings.Contains(uri, "://") {
 		c.mongoTransport(uri, cfg.MongoDB.Insecure)
@@ -365,6 +391,28 @@ func isLoopback(address string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// loadProblem turns an error of LoadConfig into a problem to print, or
+// returns false for an error that is not about the file's content.
+func loadProblem(p printer, err error) (Problem, bool) {
+	var syn *SyntaxError
+	if errors.As(err, &syn) {
+		return Problem{
+			Key:     p.t(msgLineColumn, syn.Line, syn.Column),
+			Message: p.t(msgSyntax, syn.Detail),
+			Fix:     p.t(msgFixSyntax),
+		}, true
+	}
+	var sf *SecretFileError
+	if errors.As(err, &sf) {
+		return Problem{
+			Key:     sf.Variable,
+			Message: p.t(msgSecretFile, sf.Path, sf.Err),
+			Fix:     p.t(msgFixSecretFile, sf.Variable),
+		}, true
+	}
+	return Problem{}, false
 }
 
 // printProblems writes the check's findings and returns the number of

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +134,44 @@ func TestConfigCheckHidesSecrets(t *testing.T) {
 	}
 	if !strings.Contains(all, "imap.address") || !strings.Contains(all, "Perbaikan") {
 		t.Errorf("config check output lacks the key or the fix:\n%s", all)
+	}
+}
+
+func TestSyntaxErrorHidesTheFile(t *testing.T) {
+	_, err := ParseConfig([]byte("helpdesk: {address: a@b.id, name: x}\nimap:\n  pasword: Imap-S3cret-XYZ\n"), secretsEnv)
+	var syn *SyntaxError
+	if !errors.As(err, &syn) || syn.Line != 3 {
+		t.Fatalf("ParseConfig(typo) error = %v, want a SyntaxError on line 3", err)
+	}
+	if strings.Contains(err.Error(), "Imap-S3cret-XYZ") {
+		t.Errorf("syntax error quotes the secret: %v", err)
+	}
+}
+
+func TestSMTPWithoutAuthNeedsNoPassword(t *testing.T) {
+	cfg, err := ParseConfig([]byte("helpdesk: {address: a@b.id, name: x}\nsmtp: {address: '127.0.0.1:25', username: helpdesk, auth: none, tls: none}"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range CheckConfig(cfg, true) {
+		if p.Key == "smtp.password" {
+			t.Errorf("CheckConfig(auth: none) = %s: %s", p.Key, p.Message)
+		}
+	}
+}
+
+func TestSecretInFileWarns(t *testing.T) {
+	cfg, err := ParseConfig([]byte("helpdesk: {address: a@b.id, name: x}\nmongodb: {uri: 'mongodb://u:p@db.example.org/'}\nimap: {password: in-file}"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, p := range CheckConfig(cfg, false) {
+		if p.Warning {
+			keys[p.Key] = true
+		}
+	}
+	if !keys["mongodb.uri"] || !keys["imap.password"] {
+		t.Errorf("warnings = %v, want mongodb.uri and imap.password", keys)
 	}
 }

@@ -72,6 +72,17 @@ var (
 	msgInvalidURI           = text{"URI MongoDB tidak valid", "invalid MongoDB URI"}
 	msgFixURI               = text{"URI harus diawali mongodb:// atau mongodb+srv://; kosongkan untuk penyimpanan tertanam", "the URI must start with mongodb:// or mongodb+srv://; leave it empty for the embedded store"}
 
+	msgSecretTwice     = text{"%s dan %s_FILE keduanya diatur; yang dipakai %[1]s", "%s and %s_FILE are both set; %[1]s is used"}
+	msgFixSecretTwice  = text{"hapus salah satu: %s atau %s_FILE", "unset one of %s and %s_FILE"}
+	msgSecretInFile    = text{"rahasia tertulis di berkas konfigurasi", "a secret is written in the configuration file"}
+	msgFixSecretInFile = text{"pindahkan ke variabel lingkungan %s atau %s_FILE, lalu hapus dari berkas", "move it to the environment variable %s or %s_FILE and remove it from the file"}
+	msgLineColumn      = text{"baris %d kolom %d", "line %d column %d"}
+	msgSyntax          = text{"berkas konfigurasi tidak dapat dibaca: %s", "the configuration file cannot be read: %s"}
+	msgFixSyntax       = text{"periksa ejaan dan isi kunci di baris itu; semua kunci yang sah ada di keluhan.example.yaml", "check the spelling and value of the key on that line; every valid key is in keluhan.example.yaml"}
+	msgSecretFile      = text{"berkas rahasia %s tidak dapat dibaca: %v", "secret file %s cannot be read: %v"}
+	msgFixSecretFile   = text{"periksa jalur di %s dan hak bacanya", "check the path in %s and its read permission"}
+	msgNoConfig        = text{"berkas konfigurasi %s tidak ada; salin keluhan.example.yaml menjadi keluhan.yaml atau tunjuk berkas lain dengan --config", "configuration file %s does not exist; copy keluhan.example.yaml to keluhan.yaml or name another file with --config"}
+
 	msgCheckOK       = text{"Konfigurasi %s baik: tidak ada masalah.", "Configuration %s is fine: no problems."}
 	msgCheckProblems = text{"Konfigurasi %s: %d galat, %d peringatan.", "Configuration %s: %d errors, %d warnings."}
 	msgSeverityError = text{"GALAT", "ERROR"}

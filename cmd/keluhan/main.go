@@ -130,14 +130,37 @@ func (a *app) rootCommand() *cobra.Command {
 	return root
 }
 
-// loadConfig reads and checks the configuration; problems are printed
-// and make the command fail.
-func (a *app) loadConfig(forServe bool) (*Config, error) {
+// readConfig loads the configuration file. A file that cannot be read
+// as configuration is reported like a check problem, with its line, and
+// the command ends with status 2.
+func (a *app) readConfig(w io.Writer) (*Config, error) {
 	cfg, err := LoadConfig(a.configPath, a.env)
+	if errors.Is(err, os.ErrNotExist) && !isSecretFileError(err) {
+		return nil, errors.New(a.p.t(msgNoConfig, a.configPath))
+	}
+	if pr, ok := loadProblem(a.p, err); ok {
+		printProblems(w, a.p, a.configPath, []Problem{pr})
+		return nil, exitError{code: 2}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", a.p.t(msgConfigUnreadable, a.configPath), err)
 	}
 	a.p = printer{lang: cfg.Language}
+	return cfg, nil
+}
+
+func isSecretFileError(err error) bool {
+	var sf *SecretFileError
+	return errors.As(err, &sf)
+}
+
+// loadConfig reads and checks the configuration; problems are printed
+// and make the command fail.
+func (a *app) loadConfig(forServe bool) (*Config, error) {
+	cfg, err := a.readConfig(a.stderr)
+	if err != nil {
+		return nil, err
+	}
 	problems := CheckConfig(cfg, forServe)
 	var errs []Problem
 	for _, pr := range problems {
