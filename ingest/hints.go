@@ -17,15 +17,15 @@ type Hints struct {
 	// Tokens are the reply tokens from recipient addresses of the form
 	// <helpdesk-local>+<token>@<helpdesk-domain>, lower-cased like the
 	// addresses they come from.
-	Tokens []string
+	Tokens []string `json:"tokens"`
 	// MessageIDs are In-Reply-To then References, newest first, without
 	// duplicates, normalised as NormalizeMessageID does.
-	MessageIDs []string
+	MessageIDs []string `json:"message_ids"`
 	// Tags are the ticket numbers tagged in the subject, upper-cased and
 	// without brackets, such as "KLH-2026-000123".
-	Tags []string
+	Tags []string `json:"tags"`
 	// ThreadIndex is the Outlook conversation, as Message.ThreadIndex.
-	ThreadIndex string
+	ThreadIndex string `json:"thread_index"`
 }
 
 // ThreadHints collects the hints of m. ticketPrefix is the letters before

@@ -85,8 +85,19 @@ func (a *app) ticketListCommand() *cobra.Command {
 	return c
 }
 
+// stateNames accepts the Indonesian words for the states too.
+var stateNames = map[string]workflow.State{
+	"baru": workflow.StateNew, "insiden": workflow.StateIncident, "eskalasi": workflow.StateEscalated,
+	"tindak_lanjut": workflow.StateFollowUp, "tindaklanjut": workflow.StateFollowUp,
+	"menunggu": workflow.StateWaiting, "selesai": workflow.StateClosed, "ditutup": workflow.StateClosed,
+}
+
 func (a *app) ticketFilter(state, since string, limit int) (store.TicketFilter, error) {
+	state = strings.ToLower(strings.TrimSpace(state))
 	f := store.TicketFilter{State: workflow.State(state), Limit: limit}
+	if s, ok := stateNames[state]; ok {
+		f.State = s
+	}
 	if state != "" && !f.State.Valid() {
 		return f, errors.New(a.p.t(msgBadState, state))
 	}
@@ -149,8 +160,12 @@ func (a *app) outboxCommand() *cobra.Command {
 	limit := list.Flags().Int("limit", 100, a.p.t(helpLimit))
 	list.Args = cobra.NoArgs
 	list.RunE = func(cmd *cobra.Command, _ []string) error {
+		st, ok := outboxStatus(*status)
+		if !ok {
+			return errors.New(a.p.t(msgBadStatus, *status))
+		}
 		return a.withCore(cmd.Context(), func(c *core) error {
-			rows, err := c.store.ListOutgoing(cmd.Context(), store.OutboxFilter{Status: workflow.OutboxStatus(*status), Limit: *limit})
+			rows, err := c.store.ListOutgoing(cmd.Context(), store.OutboxFilter{Status: st, Limit: *limit})
 			if err != nil {
 				return err
 			}
@@ -171,7 +186,12 @@ func (a *app) outboxCommand() *cobra.Command {
 		}
 		return a.withCore(cmd.Context(), func(c *core) error {
 			n, err := c.store.RetryOutgoing(cmd.Context(), key, time.Now())
-			if err != nil {
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return errors.New(a.p.t(msgNoSuchRow, key))
+			case errors.Is(err, store.ErrConflict):
+				return errors.New(a.p.t(msgNotRetryable, key))
+			case err != nil:
 				return err
 			}
 			fmt.Fprintln(a.stdout, a.p.t(msgRetried, n))
@@ -272,4 +292,17 @@ func storedFrom(d *store.MessageDoc) string {
 		return ""
 	}
 	return addressText(&mail.Address{Name: d.From.Name, Address: d.From.Address})
+}
+
+// outboxStatus reads an outbox status, in English or Indonesian.
+func outboxStatus(s string) (workflow.OutboxStatus, bool) {
+	names := map[string]workflow.OutboxStatus{
+		"": "", "pending": workflow.OutboxPending, "menunggu": workflow.OutboxPending,
+		"sending": workflow.OutboxSending, "dikirim": workflow.OutboxSending,
+		"sent": workflow.OutboxSent, "terkirim": workflow.OutboxSent,
+		"failed": workflow.OutboxFailed, "gagal": workflow.OutboxFailed,
+		"suppressed": workflow.OutboxSuppressed, "ditahan": workflow.OutboxSuppressed,
+	}
+	st, ok := names[strings.ToLower(strings.TrimSpace(s))]
+	return st, ok
 }

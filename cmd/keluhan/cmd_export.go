@@ -225,7 +225,7 @@ func (a *app) printReport(path string, r *archive.Report) {
 	w := a.stdout
 	fmt.Fprintln(w, a.p.t(msgArchive, path))
 	h := r.Header
-	fmt.Fprintln(w, a.p.t(msgArchiveMade, h.CreatedAt.Local().Format("2006-01-02 15:04 MST"), h.KeluhanVersion, h.FormatVersion, r.ManifestSHA256))
+	fmt.Fprintln(w, a.p.t(msgArchiveMade, h.CreatedAt.In(a.loc()).Format("2006-01-02 15:04 MST"), h.KeluhanVersion, h.FormatVersion, r.ManifestSHA256))
 	a.printCounts(h)
 	fmt.Fprintln(w, a.p.t(msgChecked, r.Checked))
 

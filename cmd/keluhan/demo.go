@@ -99,6 +99,10 @@ func (d *demo) start(ctx context.Context) error {
 			return err
 		}
 		d.dataDir = dir
+	} else if entries, err := os.ReadDir(d.dataDir); err == nil && len(entries) > 0 {
+		// The demo's emails have fixed Message-IDs: on a used folder they
+		// would be recognised as already processed and the flow stalls.
+		return errors.New(d.a.p.t(demoDirNotEmpty, d.dataDir))
 	}
 	people := []string{demoDesk, demoOfficer, demoManager, demoSuper, demoIncident, demoBudi, demoSiti, demoAndi}
 	hub, err := startMailHub(people)

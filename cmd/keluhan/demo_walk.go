@@ -14,25 +14,26 @@ import (
 
 // What the demo prints, step by step.
 var (
-	demoServers   = text{"• Server IMAP dan SMTP lokal berjalan di %s dan %s.", "• Local IMAP and SMTP servers run at %s and %s."}
-	demoStore     = text{"• Penyimpanan tertanam (FerretDB/SQLite) di %s; keluhan serve berjalan.", "• Embedded store (FerretDB/SQLite) at %s; keluhan serve is running."}
-	demoSent      = text{"→ %s mengirim keluhan: %q", "→ %s sends a complaint: %q"}
-	demoTicket    = text{"✓ Tiket %s dibuat untuk %s — usulan triase: %s (%.0f%%), aplikasi: %s, lampiran: %d", "✓ Ticket %s opened for %s — triage suggestion: %s (%.0f%%), application: %s, attachments: %d"}
-	demoAck       = text{"✓ Tanda terima terkirim ke %s: %q", "✓ Acknowledgment delivered to %s: %q"}
-	demoTriageReq = text{"✓ Permintaan verifikasi sampai di kotak surat service desk (%s): %q", "✓ Triage request reached the service desk (%s): %q"}
-	demoReplySent = text{"→ %s membalas email tanda terimanya dengan informasi tambahan.", "→ %s replies to the acknowledgment with more information."}
-	demoAttached  = text{"✓ Balasan dilampirkan ke tiket %s yang sama; tidak ada tiket baru, tidak ada tanda terima kedua (%d tanda terima di kotak surat).", "✓ The reply joined the same ticket %s; no new ticket, no second acknowledgment (%d acknowledgment in the mailbox)."}
-	demoCommand   = text{"→ %s membalas %s dengan perintah %s", "→ %s replies on %s with %s"}
-	demoHandoff   = text{"✓ Keluhan teknis %s diteruskan ke pengelolaan insiden (%s): %q", "✓ Technical complaint %s handed to incident management (%s): %q"}
-	demoNotice    = text{"✓ Pelapor %s diberi tahu: %q", "✓ Requester %s informed: %q"}
-	demoEscalated = text{"✓ Keluhan non-teknis %s dieskalasi ke Pengelola Komplain (%s): %q", "✓ Non-technical complaint %s escalated to the complaint managers (%s): %q"}
-	demoState     = text{"✓ Status %s sekarang: %s", "✓ %s is now: %s"}
-	demoReopened  = text{"✓ Pelapor membalas setelah ditutup: tiket %s dibuka kembali dan pemegangnya diberi tahu (%q).", "✓ The requester wrote after closure: ticket %s reopened and its holder told (%q)."}
-	demoReport    = text{"✓ Register dan laporan siap cetak (A4) ditulis ke %s (%d tiket).", "✓ Printable register and report (A4) written to %s (%d tickets)."}
-	demoExport    = text{"✓ Ekspor lengkap ditulis ke %s (%d tiket, %d berkas); periksa dengan: keluhan export --verify %[1]s", "✓ Full export written to %s (%d tickets, %d files); check it with: keluhan export --verify %[1]s"}
-	demoFinal     = text{"\nRingkasan: %d tiket, %d email terkirim, %d email gagal.", "\nSummary: %d tickets, %d emails sent, %d failed."}
-	demoFailed    = text{"✗ Peragaan gagal: %v", "✗ Demo failed: %v"}
-	demoDone      = text{"Peragaan selesai: seluruh alur berjalan.", "Demo complete: the whole flow ran."}
+	demoServers     = text{"• Server IMAP dan SMTP lokal berjalan di %s dan %s.", "• Local IMAP and SMTP servers run at %s and %s."}
+	demoStore       = text{"• Penyimpanan tertanam (FerretDB/SQLite) di %s; keluhan serve berjalan.", "• Embedded store (FerretDB/SQLite) at %s; keluhan serve is running."}
+	demoSent        = text{"→ %s mengirim keluhan: %q", "→ %s sends a complaint: %q"}
+	demoTicket      = text{"✓ Tiket %s dibuat untuk %s — usulan triase: %s (%.0f%%), aplikasi: %s, lampiran: %d", "✓ Ticket %s opened for %s — triage suggestion: %s (%.0f%%), application: %s, attachments: %d"}
+	demoAck         = text{"✓ Tanda terima terkirim ke %s: %q", "✓ Acknowledgment delivered to %s: %q"}
+	demoTriageReq   = text{"✓ Permintaan verifikasi sampai di kotak surat service desk (%s): %q", "✓ Triage request reached the service desk (%s): %q"}
+	demoReplySent   = text{"→ %s membalas email tanda terimanya dengan informasi tambahan.", "→ %s replies to the acknowledgment with more information."}
+	demoAttached    = text{"✓ Balasan dilampirkan ke tiket %s yang sama; tidak ada tiket baru, tidak ada tanda terima kedua (%d tanda terima di kotak surat).", "✓ The reply joined the same ticket %s; no new ticket, no second acknowledgment (%d acknowledgment in the mailbox)."}
+	demoCommand     = text{"→ %s membalas %s dengan perintah %s", "→ %s replies on %s with %s"}
+	demoHandoff     = text{"✓ Keluhan teknis %s diteruskan ke pengelolaan insiden (%s): %q", "✓ Technical complaint %s handed to incident management (%s): %q"}
+	demoNotice      = text{"✓ Pelapor %s diberi tahu: %q", "✓ Requester %s informed: %q"}
+	demoEscalated   = text{"✓ Keluhan non-teknis %s dieskalasi ke Pengelola Komplain (%s): %q", "✓ Non-technical complaint %s escalated to the complaint managers (%s): %q"}
+	demoState       = text{"✓ Status %s sekarang: %s", "✓ %s is now: %s"}
+	demoReopened    = text{"✓ Pelapor membalas setelah ditutup: tiket %s dibuka kembali dan pemegangnya diberi tahu (%q).", "✓ The requester wrote after closure: ticket %s reopened and its holder told (%q)."}
+	demoDirNotEmpty = text{"folder data %s tidak kosong: peragaan memerlukan folder baru atau kosong", "data folder %s is not empty: the demo needs a new or empty folder"}
+	demoReport      = text{"✓ Register dan laporan siap cetak (A4) ditulis ke %s (%d tiket).", "✓ Printable register and report (A4) written to %s (%d tickets)."}
+	demoExport      = text{"✓ Ekspor lengkap ditulis ke %s (%d tiket, %d berkas); periksa dengan: keluhan export --verify %[1]s", "✓ Full export written to %s (%d tickets, %d files); check it with: keluhan export --verify %[1]s"}
+	demoFinal       = text{"\nRingkasan: %d tiket, %d email terkirim, %d email gagal.", "\nSummary: %d tickets, %d emails sent, %d failed."}
+	demoFailed      = text{"✗ Peragaan gagal: %v", "✗ Demo failed: %v"}
+	demoDone        = text{"Peragaan selesai: seluruh alur berjalan.", "Demo complete: the whole flow ran."}
 )
 
 // walk sends the complaints and carries both branches of the procedure
@@ -136,7 +137,7 @@ func (d *demo) staffCommand(ctx context.Context, name, from string, t *workflow.
 	if err := d.send(from, to, raw); err != nil {
 		return err
 	}
-	d.say(demoCommand, name, t.Number, strings.Fields(body)[0])
+	d.say(demoCommand, name, t.Number, commandWords(body))
 	return nil
 }
 
@@ -166,6 +167,16 @@ func (d *demo) requesterTold(ctx context.Context, t *workflow.Ticket, n int) err
 	}
 	d.say(demoNotice, t.Requester.Email, m.Subject)
 	return nil
+}
+
+// commandWords lists the command words of a reply, such as "#akar,
+// #cegah, #tutup".
+func commandWords(body string) string {
+	var words []string
+	for _, c := range workflow.ParseCommands(body) {
+		words = append(words, "#"+string(c.Verb))
+	}
+	return strings.Join(words, ", ")
 }
 
 func tag(t *workflow.Ticket) string { return "[" + t.Number + "]" }

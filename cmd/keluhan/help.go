@@ -19,12 +19,12 @@ var (
 	helpTicket     = text{"lihat dan buka tiket", "view and open tickets"}
 	helpList       = text{"daftar tiket", "list tickets"}
 	helpShow       = text{"tampilkan satu tiket dengan riwayat dan tenggat tiap langkah", "show one ticket with its timeline and each step's deadline"}
-	helpState      = text{"hanya tiket dengan status ini (new, incident, escalated, follow_up, waiting, closed)", "only tickets in this state (new, incident, escalated, follow_up, waiting, closed)"}
+	helpState      = text{"hanya tiket dengan status ini: baru, insiden, eskalasi, tindak_lanjut, menunggu, selesai", "only tickets in this state: new, incident, escalated, follow_up, waiting, closed"}
 	helpSince      = text{"hanya tiket yang diterima sejak tanggal ini (YYYY-MM-DD)", "only tickets received since this date (YYYY-MM-DD)"}
 	helpLimit      = text{"jumlah baris paling banyak", "maximum number of rows"}
 	helpOutbox     = text{"lihat dan kirim ulang antrean email keluar", "view and retry the outgoing email queue"}
 	helpOutboxList = text{"daftar email keluar", "list outgoing email"}
-	helpStatus     = text{"hanya baris dengan status ini (pending, sending, sent, failed, suppressed)", "only rows with this status (pending, sending, sent, failed, suppressed)"}
+	helpStatus     = text{"hanya email dengan status ini: menunggu, dikirim, terkirim, gagal, ditahan", "only rows with this status: pending, sending, sent, failed, suppressed"}
 	helpRetry      = text{"kirim ulang email yang gagal (satu kunci, atau semua dengan --all)", "retry failed email (one key, or all with --all)"}
 	helpAll        = text{"semua baris yang gagal", "every failed row"}
 	helpTriage     = text{"alat triase kata kunci", "keyword triage tools"}
@@ -39,7 +39,10 @@ var (
 	msgRetried          = text{"%d email dijadwalkan untuk dikirim ulang.", "%d emails scheduled for another attempt."}
 	msgTicketNotFound   = text{"tiket %s tidak ditemukan", "ticket %s not found"}
 	msgBadDate          = text{"tanggal tidak valid %q: gunakan YYYY-MM-DD", "invalid date %q: use YYYY-MM-DD"}
-	msgBadState         = text{"status tidak dikenal %q", "unknown state %q"}
+	msgBadState         = text{"status tidak dikenal %q: gunakan baru, insiden, eskalasi, tindak_lanjut, menunggu atau selesai (atau new, incident, escalated, follow_up, waiting, closed)", "unknown state %q: use new, incident, escalated, follow_up, waiting or closed"}
+	msgBadStatus        = text{"status email tidak dikenal %q: gunakan menunggu, dikirim, terkirim, gagal atau ditahan (atau pending, sending, sent, failed, suppressed)", "unknown email status %q: use pending, sending, sent, failed or suppressed"}
+	msgNoSuchRow        = text{"tidak ada email keluar dengan kunci %q; lihat kuncinya dengan keluhan outbox list", "no outgoing email has the key %q; see the keys with keluhan outbox list"}
+	msgNotRetryable     = text{"email %q tidak gagal atau ditahan, jadi tidak perlu dikirim ulang", "email %q has not failed or been suppressed, so there is nothing to retry"}
 	msgServeRunning     = text{"keluhan serve lain sudah berjalan dengan folder data yang sama; hentikan dulu atau gunakan data_dir lain", "another keluhan serve already runs on the same data folder; stop it first or use another data_dir"}
 	msgNotOwner         = text{"perintah ini mengubah data yang sedang dipegang keluhan serve; jalankan setelah layanan dihentikan", "this command changes data that keluhan serve holds; run it after stopping the service"}
 	msgManualInvalid    = text{"keluhan tidak dapat dicatat: perihal wajib diisi dan pelapor perlu email atau nomor telepon", "the complaint cannot be entered: a subject is required and the requester needs an email address or a phone number"}
@@ -52,20 +55,20 @@ func localizeCobra(root *cobra.Command, p printer) {
 		return
 	}
 	tmpl := root.UsageTemplate()
-	for en, id := range map[string]string{
-		"Usage:":                  "Penggunaan:",
-		"Aliases:":                "Alias:",
-		"Examples:":               "Contoh:",
-		"Available Commands:":     "Perintah yang tersedia:",
-		"Additional Commands:":    "Perintah lain:",
-		"Flags:":                  "Opsi:",
-		"Global Flags:":           "Opsi umum:",
-		"Additional help topics:": "Topik bantuan lain:",
-		`Use "{{.CommandPath}} [command] --help" for more information about a command.`: `Gunakan "{{.CommandPath}} [perintah] --help" untuk keterangan tentang sebuah perintah.`,
-		"[command]": "[perintah]",
-		"[flags]":   "[opsi]",
+	for _, pair := range [][2]string{
+		{`Use "{{.CommandPath}} [command] --help" for more information about a command.`, `Gunakan "{{.CommandPath}} [perintah] --help" untuk keterangan tentang sebuah perintah.`},
+		{"Global Flags:", "Opsi umum:"},
+		{"Additional help topics:", "Topik bantuan lain:"},
+		{"Available Commands:", "Perintah yang tersedia:"},
+		{"Additional Commands:", "Perintah lain:"},
+		{"Usage:", "Penggunaan:"},
+		{"Aliases:", "Alias:"},
+		{"Examples:", "Contoh:"},
+		{"Flags:", "Opsi:"},
+		{"[command]", "[perintah]"},
+		{"[flags]", "[opsi]"},
 	} {
-		tmpl = strings.ReplaceAll(tmpl, en, id)
+		tmpl = strings.ReplaceAll(tmpl, pair[0], pair[1])
 	}
 	root.SetUsageTemplate(tmpl)
 	root.SetHelpCommand(&cobra.Command{

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -173,4 +174,17 @@ func (a *app) loadConfig(forServe bool) (*Config, error) {
 		return nil, exitError{code: 2}
 	}
 	return cfg, nil
+}
+
+// loc returns the configured time zone, or Asia/Jakarta when there is no
+// readable configuration, for commands that need no store.
+func (a *app) loc() *time.Location {
+	zone := "Asia/Jakarta"
+	if cfg, err := LoadConfig(a.configPath, func(string) string { return "" }); err == nil {
+		zone = cfg.TimeZone
+	}
+	if l, err := time.LoadLocation(zone); err == nil {
+		return l
+	}
+	return time.FixedZone("WIB", 7*3600)
 }

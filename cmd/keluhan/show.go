@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -45,6 +46,7 @@ var (
 	lblLinked      = text{"Lanjutan dari", "Continues"}
 	lblDeadlines   = text{"Tenggat tiap langkah", "Deadline of each step"}
 	lblTimeline    = text{"Riwayat", "Timeline"}
+	lblAttachment  = text{"Lampiran", "Attachment"}
 	lblEnteredBy   = text{"Dicatat oleh", "Entered by"}
 	lblUnverified  = text{"(pengirim tidak terverifikasi)", "(sender not verified)"}
 	lblNoEmail     = text{"tanpa email: petugas menghubungi pelapor langsung", "no email: staff contact the requester directly"}
@@ -132,6 +134,9 @@ func (a *app) printTicket(c *core, t *workflow.Ticket, records []workflow.Record
 	fmt.Fprintf(w, "%s: %s (%.0f%%; %s: %s)\n", a.p.t(lblTriage), c.label(lang, "category", string(t.Triage.Category)),
 		t.Triage.Confidence*100, a.p.t(lblTerms), strings.Join(t.Triage.Terms, ", "))
 	a.printOptional(t)
+	for _, f := range t.Attachments {
+		fmt.Fprintf(w, "%s: %s (%s)\n", a.p.t(lblAttachment), f.Filename, f.ContentType)
+	}
 	for _, s := range t.Similar {
 		fmt.Fprintf(w, "%s: %s %s (%.0f%%)\n", a.p.t(lblSimilar), s.Number, clip(s.Subject, 60), s.Score*100)
 	}
@@ -160,10 +165,19 @@ func (a *app) printDeadlines(c *core, t *workflow.Ticket) {
 	fmt.Fprintf(a.stdout, "\n%s:\n", a.p.t(lblDeadlines))
 	tw := newTable(a.stdout)
 	tw.row("  "+a.p.t(colStep), a.p.t(colDue), a.p.t(colMet))
-	for _, clock := range t.Clocks {
+	for _, clock := range clocksInOrder(t.Clocks) {
 		tw.row("  "+c.label(a.p.lang, "step", string(clock.Step)), c.localTime(clock.Due), a.clockStatus(c, clock))
 	}
 	tw.flush()
+}
+
+// clocksInOrder sorts clocks by the procedure's order of steps.
+func clocksInOrder(clocks []workflow.Clock) []workflow.Clock {
+	out := slices.Clone(clocks)
+	slices.SortStableFunc(out, func(a, b workflow.Clock) int {
+		return slices.Index(workflow.Steps, a.Step) - slices.Index(workflow.Steps, b.Step)
+	})
+	return out
 }
 
 // clockStatus says whether a step met its standard, how late it is, or
@@ -210,7 +224,11 @@ func formatWorking(lang string, d, dayLength time.Duration) string {
 func (a *app) printTimeline(c *core, records []workflow.Record) {
 	fmt.Fprintf(a.stdout, "\n%s:\n", a.p.t(lblTimeline))
 	for _, r := range records {
-		line := fmt.Sprintf("  %s  %-34s %s", c.localTime(r.At), c.label(a.p.lang, "record", string(r.Type)), r.Actor)
+		actor := r.Actor
+		if actor == workflow.ActorSystem {
+			actor = c.label(a.p.lang, "actor", actor)
+		}
+		line := fmt.Sprintf("  %s  %s — %s", c.localTime(r.At), c.label(a.p.lang, "record", string(r.Type)), actor)
 		if !r.Verified && r.Type == workflow.RecordNote {
 			line += " " + a.p.t(lblUnverified)
 		}
