@@ -119,7 +119,22 @@ func NewSMTPSender(cfg SMTPConfig, log *slog.Logger) (*SMTPSender, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("smtp_server", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+	warnTransport(cfg, log)
 	return &SMTPSender{cfg: cfg, log: log, client: client}, nil
+}
+
+// warnTransport logs once, at start, a connection to another machine
+// that is not encrypted or not verified.
+func warnTransport(cfg SMTPConfig, log *slog.Logger) {
+	if ip := net.ParseIP(cfg.Host); cfg.Host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return
+	}
+	if cfg.TLS == TLSNone {
+		log.Warn("smtp connection is not encrypted, so credentials and mail cross the network in clear text")
+	}
+	if cfg.Insecure && cfg.TLS != TLSNone {
+		log.Warn("smtp certificate verification is off")
+	}
 }
 
 func (cfg SMTPConfig) withDefaults() (SMTPConfig, error) {

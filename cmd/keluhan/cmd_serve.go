@@ -47,8 +47,9 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// newLogger returns the daemon's logger: JSON when stderr is not a
-// terminal (or format json), text otherwise.
+// newLogger returns the daemon's logger, writing to w: JSON when
+// standard output is not a terminal (a service manager or a pipe) or
+// with format json, text otherwise.
 func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	switch strings.ToLower(cfg.Level) {
@@ -60,7 +61,7 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 		level = slog.LevelError
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	useJSON := cfg.Format == "json" || (cfg.Format == "auto" && !isTerminal(w))
+	useJSON := cfg.Format == "json" || (cfg.Format == "auto" && !isTerminal(os.Stdout))
 	if useJSON {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
