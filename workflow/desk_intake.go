@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,13 +26,18 @@ func (d *Desk) openTickets(ctx context.Context, fresh []*item, look threadLookup
 	if err != nil {
 		return err
 	}
+	for _, t := range tickets {
+		if t.Version == 0 {
+			*t, _ = d.machine.Open(*t, now)
+		}
+	}
+	if err := d.insertNew(ctx, tickets); err != nil {
+		return err
+	}
 	var w writes
 	for i, it := range fresh {
 		t := tickets[i]
-		opened, acts := d.machine.Open(*t, now)
-		if t.Version == 0 {
-			*t = opened
-		}
+		_, acts := d.machine.Open(*t, now)
 		ev := Event{Key: it.in.Msg.Key, MessageKey: it.in.Msg.Key, Actor: t.Requester, Role: RoleRequester}
 		if err := d.collect(ctx, &w, t, ev, acts, now); err != nil {
 			return err
@@ -39,9 +45,6 @@ func (d *Desk) openTickets(ctx context.Context, fresh []*item, look threadLookup
 		w.links = append(w.links, inboundLinks(it.in.Msg, t.Number)...)
 		look.tickets[t.Number] = t
 		it.outcome = ingest.Outcome{Disposition: ingest.DispositionDone, Ticket: t.Number}
-	}
-	if err := d.insertNew(ctx, tickets); err != nil {
-		return err
 	}
 	return d.flush(ctx, w)
 }
@@ -95,8 +98,12 @@ func (d *Desk) counterName(year int) string {
 	return d.cfg.Prefix + "-" + strconv.Itoa(year)
 }
 
-// insertNew stores the tickets opened now. A ticket another instance
-// stored first is reported as a duplicate and left as it is.
+// insertNew stores the tickets opened now. When a ticket with the same
+// source already exists (a replay after a crash whose first run stored
+// the ticket, or another instance), the stored ticket replaces the new
+// one in tickets, so that the complaint keeps its first number and all
+// that follows refers to it. The numbers allocated for the replaced
+// tickets stay unused.
 func (d *Desk) insertNew(ctx context.Context, tickets []*Ticket) error {
 	var fresh []*Ticket
 	for _, t := range tickets {
@@ -108,8 +115,26 @@ func (d *Desk) insertNew(ctx context.Context, tickets []*Ticket) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	if _, err := d.store.InsertTickets(ctx, fresh); err != nil {
+	dup, err := d.store.InsertTickets(ctx, fresh)
+	if err != nil {
 		return fmt.Errorf("insert %d tickets: %w", len(fresh), err)
+	}
+	if len(dup) == 0 {
+		return nil
+	}
+	stored, err := d.store.TicketsBySource(ctx, dup)
+	if err != nil {
+		return fmt.Errorf("read %d tickets stored before: %w", len(dup), err)
+	}
+	for i, t := range tickets {
+		if !slices.Contains(dup, t.SourceKey) {
+			continue
+		}
+		existing, ok := stored[t.SourceKey]
+		if !ok {
+			return fmt.Errorf("ticket for %s exists but cannot be read: %w", t.SourceKey, ErrConflict)
+		}
+		tickets[i] = existing
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ const (
 	EventIncident  EventKind = "incident"  // incident management wrote
 	// EventOutsider: someone who does not belong to the ticket wrote in
 	// its thread (by References); the message is kept, nothing changes.
-	EventOutsider EventKind = "outsider"
+	EventOutsider  EventKind = "outsider"
 	EventAutoReply EventKind = "auto_reply"
 	EventBounce    EventKind = "bounce"
 	EventTimer     EventKind = "timer" // the scheduler looks at the SLA clocks

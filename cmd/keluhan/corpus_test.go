@@ -483,3 +483,12 @@ func (r *corpusRun) noEmptyMail(key string) []string {
 	}
 	return fails
 }
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
