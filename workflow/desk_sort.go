@@ -68,7 +68,7 @@ func bouncedThread(m *ingest.Message, look threadLookup) (Match, bool) {
 		return Match{}, false
 	}
 	number, ok := look.byMessageID[m.Bounce.OriginalMessageID]
-	if !ok {
+	if !ok || look.tickets[number] == nil {
 		return Match{}, false
 	}
 	return Match{Ticket: number, By: "bounce"}, true

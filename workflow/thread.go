@@ -87,13 +87,15 @@ func (d *Desk) tokenMatch(h ingest.Hints, sender string, look threadLookup, now 
 // threadMatch finds the ticket of a known Message-ID in In-Reply-To or
 // References, or of the Outlook conversation index.
 func threadMatch(h ingest.Hints, look threadLookup) (Match, bool) {
+	// A link to a ticket that no longer exists (purged) is ignored.
 	for _, id := range h.MessageIDs {
-		if number, ok := look.byMessageID[id]; ok {
+		if number, ok := look.byMessageID[id]; ok && look.tickets[number] != nil {
 			return Match{Ticket: number, By: "reference"}, true
 		}
 	}
 	if h.ThreadIndex != "" {
-		if number, ok := look.byMessageID[threadIndexKey(h.ThreadIndex)]; ok {
+		number, ok := look.byMessageID[threadIndexKey(h.ThreadIndex)]
+		if ok && look.tickets[number] != nil {
 			return Match{Ticket: number, By: "thread_index"}, true
 		}
 	}
