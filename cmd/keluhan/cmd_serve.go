@@ -36,7 +36,7 @@ func (a *app) serveCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return d.run(cmd.Context(), cfg.HTTP.Listen)
+		return d.run(cmd.Context(), cfg.HTTP.Address())
 	}
 	return c
 }

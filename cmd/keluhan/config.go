@@ -196,7 +196,10 @@ type LimitsConfig struct {
 
 // OutboxConfig tunes delivery retries.
 type OutboxConfig struct {
-	MaxAttempts int    `yaml:"max_attempts"`
+	MaxAttempts int `yaml:"max_attempts"`
+	// Lease is how long a claimed email stays with one sender before
+	// another may take it over, as after a crash.
+	Lease       string `yaml:"lease"`
 	BaseBackoff string `yaml:"base_backoff"`
 	MaxBackoff  string `yaml:"max_backoff"`
 }
@@ -208,7 +211,9 @@ type TemplatesConfig struct {
 
 // HTTPConfig is the operations endpoint (/healthz, /metrics).
 type HTTPConfig struct {
-	Listen string `yaml:"listen"`
+	// Listen is host:port; unset means 127.0.0.1:9310, and "" or "off"
+	// turns the endpoint off.
+	Listen *string `yaml:"listen"`
 }
 
 // ReportsConfig schedules the periodic mail to supervisors.
@@ -223,6 +228,15 @@ type ReportsConfig struct {
 // RetentionConfig says how long closed tickets are kept.
 type RetentionConfig struct {
 	KeepClosed string `yaml:"keep_closed"`
+}
+
+// Address returns where the operations endpoint listens, or "" when it
+// is off.
+func (h HTTPConfig) Address() string {
+	if h.Listen == nil || *h.Listen == "off" {
+		return ""
+	}
+	return *h.Listen
 }
 
 // LogConfig sets the log level and format.
@@ -389,7 +403,11 @@ func (c *Config) fillDefaults() {
 	}
 	setDefault(&c.Outbox.BaseBackoff, "30s")
 	setDefault(&c.Outbox.MaxBackoff, "1h")
-	setDefault(&c.HTTP.Listen, "127.0.0.1:9310")
+	setDefault(&c.Outbox.Lease, "2m")
+	if c.HTTP.Listen == nil {
+		listen := "127.0.0.1:9310"
+		c.HTTP.Listen = &listen
+	}
 	c.Reports.fillDefaults()
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "auto")

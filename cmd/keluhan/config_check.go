@@ -98,7 +98,9 @@ func (c *checker) checkGeneral(cfg *Config) {
 	}
 	c.choice("log.level", cfg.Log.Level, "debug", "info", "warn", "error")
 	c.choice("log.format", cfg.Log.Format, "auto", "json", "text")
-	c.hostPort("http.listen", cfg.HTTP.Listen)
+	if addr := cfg.HTTP.Address(); addr != "" {
+		c.hostPort("http.listen", addr)
+	}
 	if cfg.Triage.RulesFile != "" {
 		if _, err := triage.Load(cfg.Triage.RulesFile); err != nil {
 			c.fail("triage.rules_file", msgUnreadable, msgFixUnreadable, err)
@@ -261,6 +263,7 @@ func (c *checker) checkLimits(cfg *Config) {
 	c.span("limits.auto_reply_window", cfg.Limits.AutoReplyWindow)
 	c.span("outbox.base_backoff", cfg.Outbox.BaseBackoff)
 	c.span("outbox.max_backoff", cfg.Outbox.MaxBackoff)
+	c.span("outbox.lease", cfg.Outbox.Lease)
 }
 
 func (c *checker) choice(key, value string, allowed ...string) {

@@ -278,9 +278,14 @@ func (s *settings) buildWorker(cfg *Config) error {
 	if err != nil {
 		return fmt.Errorf("limits.auto_reply_window: %w", err)
 	}
+	lease, err := parseSpan(cfg.Outbox.Lease)
+	if err != nil {
+		return fmt.Errorf("outbox.lease: %w", err)
+	}
 	host, _ := os.Hostname() // an empty host name still gives a unique owner below
 	s.worker = mailer.WorkerConfig{
 		Owner:           fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Lease:           lease,
 		BaseBackoff:     base,
 		MaxBackoff:      maxBackoff,
 		MaxAttempts:     cfg.Outbox.MaxAttempts,
