@@ -33,14 +33,23 @@ type Pipeline struct {
 	now     func() time.Time
 
 	mu sync.Mutex
-	// failures counts, per message key, the batches that failed while
-	// handling that message alone.
-	failures map[string]int
+	// failures counts, per message key, the times handling that message
+	// alone failed, and when it first did.
+	failures map[string]*failure
+	// lastSuccess is when a message was last handled without error.
+	lastSuccess time.Time
+}
+
+type failure struct {
+	count int
+	first time.Time
 }
 
 // poisonAfter is how many times a message may fail on its own before it
 // is quarantined, so that one message keluhan cannot handle never blocks
-// the mailbox.
+// the mailbox. Failures count only while other messages still go
+// through: when everything fails, the store or the disk is at fault, and
+// the messages wait for it instead of being quarantined.
 const poisonAfter = 3
 
 // NewPipeline returns a pipeline; now is the clock (time.Now outside
@@ -52,7 +61,7 @@ func NewPipeline(cfg PipelineConfig, archive Archive, proc Processor, log *slog.
 	if cfg.MaxAttachments <= 0 {
 		cfg.MaxAttachments = 20
 	}
-	return &Pipeline{cfg: cfg, archive: archive, proc: proc, log: log, now: now, failures: map[string]int{}}
+	return &Pipeline{cfg: cfg, archive: archive, proc: proc, log: log, now: now, failures: map[string]*failure{}}
 }
 
 // HandleBatch parses, stores and processes a fetched batch and returns a
@@ -64,6 +73,9 @@ func (p *Pipeline) HandleBatch(ctx context.Context, batch []Fetched) ([]Verdict,
 		in[i].Mailbox, in[i].UIDValidity, in[i].UID = f.Mailbox, f.UIDValidity, f.UID
 	}
 	outcomes, err := p.Handle(ctx, in)
+	if err == nil {
+		p.succeeded()
+	}
 	if err != nil && len(in) > 1 {
 		p.log.Warn("batch failed, handling its messages one by one", "messages", len(in), "error", err)
 		outcomes, err = p.handleSingly(ctx, in)
@@ -90,6 +102,7 @@ func (p *Pipeline) handleSingly(ctx context.Context, in []*Inbound) ([]Outcome, 
 		out, err := p.Handle(ctx, []*Inbound{m})
 		if err == nil {
 			outcomes[i] = out[0]
+			p.succeeded()
 			continue
 		}
 		if !p.poisoned(m.Msg.Key) {
@@ -115,16 +128,29 @@ func cmpErr(first, err error) error {
 }
 
 // poisoned counts a failure of a message handled alone and reports
-// whether it has failed poisonAfter times.
+// whether it has failed poisonAfter times with another message handled
+// successfully since its first failure.
 func (p *Pipeline) poisoned(key string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.failures[key]++
-	if p.failures[key] < poisonAfter {
+	f := p.failures[key]
+	if f == nil {
+		f = &failure{first: p.now()}
+		p.failures[key] = f
+	}
+	f.count++
+	if f.count < poisonAfter || !p.lastSuccess.After(f.first) {
 		return false
 	}
 	delete(p.failures, key)
 	return true
+}
+
+// succeeded notes that a message was handled: the store works.
+func (p *Pipeline) succeeded() {
+	p.mu.Lock()
+	p.lastSuccess = p.now()
+	p.mu.Unlock()
 }
 
 // HandleRaw runs raw messages that did not come over IMAP (tests, the

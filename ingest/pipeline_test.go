@@ -80,3 +80,31 @@ func TestPoisonMessageQuarantined(t *testing.T) {
 		t.Errorf("poison message stored as %+v, %v; want quarantined with the error", doc, err)
 	}
 }
+
+// downProcessor fails every batch, as a store that is down would.
+type downProcessor struct{}
+
+func (downProcessor) Process(context.Context, []*ingest.Inbound) ([]ingest.Outcome, error) {
+	return nil, fmt.Errorf("connection refused")
+}
+
+// TestOutageQuarantinesNothing checks that when every message fails, as
+// during a store outage, none is quarantined however often it is tried.
+func TestOutageQuarantinesNothing(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := store.Open(ctx, store.Config{DataDir: t.TempDir()}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	p := ingest.NewPipeline(ingest.PipelineConfig{}, st, downProcessor{}, log, time.Now)
+	batch := []ingest.Fetched{testMessage("e", "biasa"), testMessage("ff", "biasa juga")}
+	batch[0].UID, batch[1].UID = 1, 2
+	for attempt := 1; attempt <= 6; attempt++ {
+		verdicts, err := p.HandleBatch(ctx, batch)
+		if err == nil {
+			t.Fatalf("attempt %d: HandleBatch = %v, want an error while the store is down", attempt, verdicts)
+		}
+	}
+}

@@ -109,7 +109,10 @@ func (w *Worker) handleSendError(sendCtx, rowCtx context.Context, out *workflow.
 		return w.releaseOnShutdown(rowCtx, out, log, sendErr)
 	}
 
-	if !IsTemporary(sendErr) || out.Attempts >= w.cfg.MaxAttempts {
+	// A server that cannot be reached says nothing about the email, so
+	// an outage never uses up a row's attempts: it waits for the server.
+	outOfAttempts := out.Attempts >= w.cfg.MaxAttempts && !errors.Is(sendErr, ErrConnect)
+	if !IsTemporary(sendErr) || outOfAttempts {
 		reason := sendErr.Error()
 		if IsTemporary(sendErr) {
 			reason = fmt.Sprintf("gave up after %d attempts: %s", out.Attempts, reason)

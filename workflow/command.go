@@ -41,6 +41,9 @@ var verbAliases = map[string]Verb{
 	"saluran": VerbChannel, "channel": VerbChannel,
 }
 
+// MaxCommands is the most command lines read from one message.
+const MaxCommands = 50
+
 // Command is one command line from a staff message.
 type Command struct {
 	Verb Verb
@@ -77,6 +80,11 @@ func ParseCommands(text string) []Command {
 	for _, raw := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		line := strings.TrimSpace(raw)
 		cmd, ok := parseCommandLine(line)
+		if ok && len(cmds) == MaxCommands {
+			// Lines past the limit are not read as commands, so that a
+			// message cannot multiply the work it causes.
+			break
+		}
 		if ok {
 			cmds = append(cmds, cmd)
 			open = &cmds[len(cmds)-1]
@@ -121,12 +129,20 @@ func parseCommandLine(line string) (Command, bool) {
 		return Command{}, false
 	}
 	body := strings.TrimSpace(line[1:])
-	word, rest, _ := strings.Cut(body, " ")
+	word, rest := body, ""
+	if i := strings.IndexFunc(body, unicode.IsSpace); i >= 0 {
+		word, rest = body[:i], body[i:]
+	}
 	word, rest = splitWordColon(word, rest)
 	if word == "" || unicode.IsDigit(rune(word[0])) {
 		return Command{}, false
 	}
 	verb, known := verbAliases[strings.ToLower(word)]
+	if !known && !nearVerb(strings.ToLower(word)) {
+		// A hashtag that is no misspelt command ("#BanggaMelayani" in a
+		// signature) is ordinary text.
+		return Command{}, false
+	}
 	if !known {
 		verb = Verb(strings.ToLower(word))
 	}
@@ -168,4 +184,40 @@ func KnownCommands(cmds []Command) (known []Command, unknown []Command) {
 		}
 	}
 	return known, unknown
+}
+
+// nearVerb reports whether word is a likely misspelling of a command
+// word: at most two edits from one of four letters or more.
+func nearVerb(word string) bool {
+	for alias := range verbAliases {
+		if len(alias) >= 4 && editDistance(word, alias) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) > 40 || len(rb) > 40 {
+		return 99
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -20,7 +21,10 @@ func TestParseCommands(t *testing.T) {
 			{Verb: VerbClose, Arg: "Selesai", Line: "#tutup Selesai", Known: true}}},
 		{"text before is ignored", "Baik, saya tangani.\n#nonteknis", []Command{{Verb: VerbNonTechnical, Line: "#nonteknis", Known: true}}},
 		{"list marker is no command", "#1 langkah pertama", nil},
-		{"unknown word", "#hapus semua", []Command{{Verb: "hapus", Arg: "semua", Line: "#hapus semua", Known: false}}},
+		{"misspelt command", "#tutp semua", []Command{{Verb: "tutp", Arg: "semua", Line: "#tutp semua", Known: false}}},
+		{"hashtag is text", "#BanggaMelayaniBangsa", nil},
+		{"no-break space after the word", "#tutup\u00a0Akun sudah aktif", []Command{{Verb: VerbClose, Arg: "Akun sudah aktif", Line: "#tutup\u00a0Akun sudah aktif", Known: true}}},
+		{"tab after the word", "#catatan\tcek log", []Command{{Verb: VerbNote, Arg: "cek log", Line: "#catatan\tcek log", Known: true}}},
 		{"indented", "   #catatan   cek log  ", []Command{{Verb: VerbNote, Arg: "cek log", Line: "#catatan   cek log", Known: true}}},
 		{"on behalf takes one line", "#atasnama Budi <budi@contoh.go.id>\nIsi keluhan", []Command{{Verb: VerbOnBehalf, Arg: "Budi <budi@contoh.go.id>", Line: "#atasnama Budi <budi@contoh.go.id>", Known: true}}},
 		{"no commands", "Terima kasih atas informasinya.", nil},
@@ -34,5 +38,12 @@ func TestParseCommands(t *testing.T) {
 				t.Errorf("ParseCommands(%q) = %+v, want %+v", tc.text, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestParseCommandsBounded(t *testing.T) {
+	text := strings.Repeat("#tutup palsu\n", 5000)
+	if got := len(ParseCommands(text)); got != MaxCommands {
+		t.Errorf("ParseCommands(5000 lines) = %d commands, want %d", got, MaxCommands)
 	}
 }

@@ -51,6 +51,17 @@ func (d *Desk) Tick(ctx context.Context) (TickResult, error) {
 		if err := d.summarize(&w, breaches, now); err != nil {
 			return res, err
 		}
+		// The individual emails are stored as suppressed, never sent:
+		// their keys then stop a later run (after a crash, or after a
+		// ticket changed meanwhile) from sending a breach the summary
+		// already reported.
+		for _, b := range breaches {
+			for _, m := range b.mails {
+				m.Status = OutboxSuppressed
+				m.LastError = "reported in the summary " + summaryKey(breaches)
+				w.mails = append(w.mails, m)
+			}
+		}
 	} else {
 		for _, b := range breaches {
 			w.mails = append(w.mails, b.mails...)
@@ -125,13 +136,11 @@ func otherMails(mails []Outgoing, kind string) []Outgoing {
 // the same summary.
 func (d *Desk) summarize(w *writes, breaches []breach, now time.Time) error {
 	items := make([]SLAView, len(breaches))
-	h := sha256.New()
 	for i, b := range breaches {
 		items[i] = b.view
-		fmt.Fprintf(h, "%s|%s|%d|%d\n", b.view.Ticket, b.view.Step, b.view.Due.Unix(), b.view.Reminder)
 	}
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Due.Before(items[j].Due) })
-	key := "sla-summary:" + hex.EncodeToString(h.Sum(nil))[:24]
+	key := summaryKey(breaches)
 	for _, rc := range d.staffIn(RoleSupervisor) {
 		data := &MailData{Desk: d.cfg.Desk, Recipient: rc.Party, SLAItems: items}
 		out, err := d.plainOutgoing(MailSLASummary, rc, key+"#"+rc.Email, data, now)
@@ -155,4 +164,14 @@ func (d *Desk) saveTicked(ctx context.Context, old, updates []*Ticket) error {
 		}
 	}
 	return nil
+}
+
+// summaryKey names a summary by the breaches it covers, so that a replay
+// of the same run queues the same summary.
+func summaryKey(breaches []breach) string {
+	h := sha256.New()
+	for _, b := range breaches {
+		fmt.Fprintf(h, "%s|%s|%d|%d\n", b.view.Ticket, b.view.Step, b.view.Due.Unix(), b.view.Reminder)
+	}
+	return "sla-summary:" + hex.EncodeToString(h.Sum(nil))[:24]
 }

@@ -237,6 +237,7 @@ func (m *Machine) Apply(t Ticket, ev Event, now time.Time) (Ticket, []Action, er
 	if err != nil {
 		return t, nil, err
 	}
+	acts = mergeRefusals(acts)
 	t.NextTimer = nextTimer(t.Clocks)
 	for _, a := range acts {
 		if a.Record != nil && a.Record.MessageKey == "" {

@@ -1,7 +1,9 @@
 package workflow
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -279,4 +281,73 @@ func (m *Machine) leaveWaiting(t *Ticket, now time.Time) {
 	if t.State == StateWaiting {
 		m.resume(t, now)
 	}
+}
+
+// maxRefusedLines bounds the command lines one refusal shows.
+const maxRefusedLines = 10
+
+// mergeRefusals folds the refusals of one message into one record and
+// one email per reason, so that a message with thousands of command
+// lines, forged or not, costs one email per reason and not one per line.
+// Other actions keep their order; each merged refusal takes the place of
+// the first refusal of its reason.
+func mergeRefusals(acts []Action) []Action {
+	type group struct {
+		rec, note *Action
+		lines     []string
+	}
+	groups := map[string]*group{}
+	var out []Action
+	for _, a := range acts {
+		reason, ok := refusalReason(a)
+		if !ok || reason == RefuseRootMissing {
+			out = append(out, a)
+			continue
+		}
+		g := groups[reason]
+		if g == nil {
+			g = &group{}
+			groups[reason] = g
+		}
+		if a.Record != nil {
+			if g.rec == nil {
+				out = append(out, a)
+				g.rec = &out[len(out)-1]
+			}
+			g.lines = append(g.lines, a.Record.Text)
+			continue
+		}
+		if g.note == nil {
+			out = append(out, a)
+			g.note = &out[len(out)-1]
+		}
+	}
+	for _, g := range groups {
+		shown := joinRefused(g.lines)
+		if g.rec != nil {
+			g.rec.Record.Text = shown
+		}
+		if g.note != nil {
+			g.note.Notice.Command = shown
+		}
+	}
+	return out
+}
+
+// refusalReason returns the reason of a refusal record or notice.
+func refusalReason(a Action) (string, bool) {
+	switch {
+	case a.Record != nil && a.Record.Type == RecordRefused:
+		return a.Record.Detail["reason"], true
+	case a.Notice != nil && a.Notice.Kind == MailRefusal:
+		return a.Notice.Reason, true
+	}
+	return "", false
+}
+
+func joinRefused(lines []string) string {
+	if len(lines) <= maxRefusedLines {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:maxRefusedLines], "\n") + fmt.Sprintf("\n… (+%d)", len(lines)-maxRefusedLines)
 }

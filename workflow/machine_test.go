@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -206,7 +207,7 @@ func TestCommandRefusals(t *testing.T) {
 		{"empty text", StateNew, staffEvent("#tutup", RoleServiceDesk), RefuseEmpty},
 		{"wrong state", StateClosed, staffEvent("#teknis", RoleServiceDesk), RefuseState},
 		{"teknis and nonteknis together", StateNew, staffEvent("#teknis\n#nonteknis", RoleServiceDesk), RefuseConflict},
-		{"unknown word only", StateNew, staffEvent("#hapus semua", RoleServiceDesk), RefuseUnknown},
+		{"misspelt word only", StateNew, staffEvent("#tutp semua", RoleServiceDesk), RefuseUnknown},
 		{"requester command", StateNew, Event{Kind: EventRequester, Key: "r", Role: RoleRequester, Actor: Party{Email: "budi@contoh.go.id"}, Commands: ParseCommands("#tutup beres")}, RefuseNotStaff},
 	}
 	for _, tc := range cases {
@@ -347,4 +348,29 @@ func clockOf(t Ticket, step Step) *Clock {
 		}
 	}
 	return &Clock{}
+}
+
+// TestRefusalsMerged sends many refused command lines in one message and
+// expects one refusal email and one record per reason.
+func TestRefusalsMerged(t *testing.T) {
+	m := testMachine(t)
+	tk := ticketIn(t, m, StateNew)
+	ev := Event{Kind: EventRequester, Key: "flood", Role: RoleRequester, Actor: Party{Email: "budi@contoh.go.id"},
+		Commands: ParseCommands(strings.Repeat("#tutup palsu\n", 200))}
+	_, acts, _ := m.Apply(tk, ev, monday10)
+	var notices, records int
+	for _, a := range acts {
+		if a.Notice != nil && a.Notice.Kind == MailRefusal {
+			notices++
+			if lines := strings.Count(a.Notice.Command, "\n"); lines != maxRefusedLines {
+				t.Errorf("refusal shows %d line breaks, want %d", lines, maxRefusedLines)
+			}
+		}
+		if a.Record != nil && a.Record.Type == RecordRefused {
+			records++
+		}
+	}
+	if notices != 1 || records != 1 {
+		t.Errorf("refusal notices, records = %d, %d; want 1, 1", notices, records)
+	}
 }
