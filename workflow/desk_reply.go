@@ -54,6 +54,13 @@ func (d *Desk) applyOne(ctx context.Context, it *item, look threadLookup) error 
 		now := d.now()
 		ev := d.eventFor(it, t, now)
 		next, acts, err := d.machine.Apply(*t, ev, now)
+		if errors.Is(err, ErrReopenExpired) && t.ContinuedBy != "" {
+			// The requester already wrote after the window: this message
+			// joins the ticket that continues the old one.
+			number = t.ContinuedBy
+			it.match.Ticket = number
+			continue
+		}
 		if errors.Is(err, ErrReopenExpired) {
 			return d.openLinked(ctx, it, t, look)
 		}
@@ -112,6 +119,14 @@ func (d *Desk) openLinked(ctx context.Context, it *item, old *Ticket, look threa
 	it.linkedTo = old.Number
 	if err := d.openTickets(ctx, []*item{it}, look, d.now()); err != nil {
 		return fmt.Errorf("open ticket linked to %s: %w", old.Number, err)
+	}
+	next := *old
+	next.ContinuedBy = it.outcome.Ticket
+	next.Version = old.Version + 1
+	// A failure here only means a later message opens another linked
+	// ticket; the new ticket itself is stored.
+	if err := d.store.UpdateTicket(ctx, &next, old.Version); err == nil {
+		look.tickets[old.Number] = &next
 	}
 	return nil
 }

@@ -134,6 +134,9 @@ type Ticket struct {
 	// LinkedTo is the number of an earlier ticket this one continues, set
 	// when a requester writes after the reopen window.
 	LinkedTo string `bson:"linked_to,omitempty" json:"linked_to,omitempty"`
+	// ContinuedBy is the number of the ticket that continues this closed
+	// one; later messages in this one's thread join it.
+	ContinuedBy string `bson:"continued_by,omitempty" json:"continued_by,omitempty"`
 
 	Resolution string `bson:"resolution,omitempty" json:"resolution,omitempty"`
 	RootCause  string `bson:"root_cause,omitempty" json:"root_cause,omitempty"`

@@ -88,6 +88,10 @@ func newCorpusRun(t *testing.T, tc corpusCase) *corpusRun {
 	if v, ok := tc.Setup.Config["max_message_bytes"].(float64); ok {
 		limit = fmt.Sprint(int64(v))
 	}
+	reopen := "14d"
+	if v, ok := tc.Setup.Config["reopen_window"].(string); ok {
+		reopen = v
+	}
 	yaml := fmt.Sprintf(`
 data_dir: %q
 helpdesk: {address: helpdesk@layanan.example.go.id, name: Helpdesk}
@@ -98,7 +102,8 @@ roles:
   incident_management: {name: Insiden, address: insiden@layanan.example.go.id}
 trust: {authserv_ids: [%s]}
 limits: {max_message_bytes: %q}
-`, t.TempDir(), staff, trusted, limit)
+procedure: {reopen_window: %q}
+`, t.TempDir(), staff, trusted, limit, reopen)
 	cfg, err := ParseConfig([]byte(yaml), func(name string) string {
 		if name == "KELUHAN_TOKEN_SECRET" {
 			return "corpus-secret-0123456789"

@@ -62,3 +62,29 @@ func TestReplayKeepsFirstTicket(t *testing.T) {
 		t.Errorf("tickets after the replay = %d (%v), want 1", len(tickets), err)
 	}
 }
+
+// TestLateRepliesJoinOneLinkedTicket closes a ticket, lets the reopen
+// window pass, and sends two replies in its thread: the first opens a
+// ticket linked to the old one, the second joins that ticket.
+func TestLateRepliesJoinOneLinkedTicket(t *testing.T) {
+	tc := corpusCase{}
+	tc.Setup.Config = map[string]any{"reopen_window": "1s"}
+	r := newCorpusRun(t, tc)
+	r.feed("B03-andi-thunderbird-petugas.eml")
+	r.closeTicketOf("B03-andi-thunderbird-petugas.eml")
+	old := r.tickets["B03-andi-thunderbird-petugas.eml"]
+	time.Sleep(1100 * time.Millisecond)
+
+	first := r.feed("C49-thanks-after-ticket-closed.eml")
+	second := r.feed("C61-underscore-sections-and-dashes.eml")
+	if first.Ticket == "" || first.Ticket == old {
+		t.Fatalf("first late reply on ticket %q, want a new ticket linked to %s", first.Ticket, old)
+	}
+	if second.Ticket != first.Ticket {
+		t.Errorf("second late reply on ticket %q, want the linked ticket %s", second.Ticket, first.Ticket)
+	}
+	linked, err := r.c.store.Ticket(context.Background(), first.Ticket)
+	if err != nil || linked.LinkedTo != old {
+		t.Errorf("ticket %s linked to %v (%v), want %s", first.Ticket, linked, err, old)
+	}
+}
