@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/keluhan/keluhan/ingest"
@@ -212,13 +213,25 @@ func (d *Desk) prove(it *item, t *Ticket, role Role, now time.Time) Proof {
 func (d *Desk) quarantineNotices(it *item) []Outgoing {
 	m := it.in.Msg
 	view := &QuarantineView{Subject: m.Subject, Reason: it.outcome.Reason, ReceivedAt: it.in.FetchedAt, MessageKey: m.Key}
+	sender := ""
 	if m.From != nil {
+		sender = strings.ToLower(m.From.Address)
 		view.From = m.From.String()
+		if d.cfg.MaskRequester {
+			p := MaskParty(Party{Name: m.From.Name, Email: sender})
+			view.From = strings.TrimSpace(p.Name + " <" + p.Email + ">")
+		}
 	}
 	now := d.now()
+	// One notice per sender and hour: a flood from one address is one
+	// email to each officer, and keluhan quarantine lists every message.
+	bucket := sender + "#" + now.UTC().Format("2006010215")
+	if sender == "" {
+		bucket = m.Key
+	}
 	var out []Outgoing
 	for _, rc := range d.staffIn(RoleServiceDesk) {
-		key := m.Key + "#quarantine#" + rc.Email
+		key := "quarantine:" + bucket + "#" + rc.Email
 		o, err := d.plainOutgoing(MailQuarantineNotice, rc, key, &MailData{Desk: d.cfg.Desk, Recipient: rc.Party, Quarantine: view}, now)
 		if err != nil {
 			// NOTE: a notice that fails to render is skipped; the message

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -280,7 +281,18 @@ func LoadConfig(path string, env func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return ParseConfig(data, env)
+	cfg, err := ParseConfig(data, env)
+	if err != nil {
+		return nil, err
+	}
+	// A relative data_dir is relative to the configuration file, so that
+	// a command run from another folder finds the same store.
+	if !filepath.IsAbs(cfg.DataDir) {
+		if abs, err := filepath.Abs(filepath.Join(filepath.Dir(path), cfg.DataDir)); err == nil {
+			cfg.DataDir = abs
+		}
+	}
+	return cfg, nil
 }
 
 // ParseConfig parses configuration bytes like LoadConfig.

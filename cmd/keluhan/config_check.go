@@ -198,7 +198,7 @@ func (c *checker) person(key string, p Person, cfg *Config, seen map[string]stri
 		return
 	}
 	email := strings.ToLower(p.Address)
-	if email == strings.ToLower(cfg.Helpdesk.Address) {
+	if sameMailbox(email, strings.ToLower(cfg.Helpdesk.Address)) {
 		c.fail(key+".address", msgIsHelpdesk, msgFixIsHelpdesk, p.Address)
 	}
 	if _, dup := seen[email]; dup {
@@ -442,4 +442,15 @@ func printProblems(w io.Writer, p printer, path string, problems []Problem) int 
 		fmt.Fprintf(w, "- [%s] %s: %s\n  %s: %s\n", sev, pr.Key, pr.Message, p.t(msgFix), pr.Fix)
 	}
 	return errs
+}
+
+// sameMailbox reports whether two addresses reach one mailbox once a
+// "+detail" is dropped, as sub-addressing delivers them.
+func sameMailbox(a, b string) bool {
+	strip := func(s string) string {
+		local, domain, _ := strings.Cut(s, "@")
+		local, _, _ = strings.Cut(local, "+")
+		return local + "@" + domain
+	}
+	return strip(a) == strip(b)
 }

@@ -100,7 +100,7 @@ func openDaemon(ctx context.Context, cfg *Config, set *settings, log *slog.Logge
 	}
 	if c.store.Embedded() && !c.store.OwnsServer() {
 		c.close()
-		return nil, fmt.Errorf("data folder %s is in use by another keluhan serve: %w", set.store.DataDir, errDaemonRunning)
+		return nil, fmt.Errorf("data folder %s is held by another keluhan process: %w", set.store.DataDir, errDaemonRunning)
 	}
 	d := &daemon{core: c, owner: set.worker.Owner, now: now, cfg: cfg, sent: map[string]bool{}}
 	if err := d.buildMail(); err != nil {

@@ -43,7 +43,7 @@ var (
 	msgBadStatus        = text{"status email tidak dikenal %q: gunakan menunggu, dikirim, terkirim, gagal atau ditahan (atau pending, sending, sent, failed, suppressed)", "unknown email status %q: use pending, sending, sent, failed or suppressed"}
 	msgNoSuchRow        = text{"tidak ada email keluar dengan kunci %q; lihat kuncinya dengan keluhan outbox list", "no outgoing email has the key %q; see the keys with keluhan outbox list"}
 	msgNotRetryable     = text{"email %q tidak gagal atau ditahan, jadi tidak perlu dikirim ulang", "email %q has not failed or been suppressed, so there is nothing to retry"}
-	msgServeRunning     = text{"keluhan serve lain sudah berjalan dengan folder data yang sama; hentikan dulu atau gunakan data_dir lain", "another keluhan serve already runs on the same data folder; stop it first or use another data_dir"}
+	msgServeRunning     = text{"proses keluhan lain (keluhan serve, atau perintah seperti export atau report) sedang memegang folder data yang sama; tunggu sampai selesai atau hentikan dulu", "another keluhan process (keluhan serve, or a command such as export or report) holds the same data folder; wait for it to finish or stop it first"}
 	msgNotOwner         = text{"perintah ini mengubah data yang sedang dipegang keluhan serve; jalankan setelah layanan dihentikan", "this command changes data that keluhan serve holds; run it after stopping the service"}
 	msgManualInvalid    = text{"keluhan tidak dapat dicatat: perihal wajib diisi dan pelapor perlu email atau nomor telepon", "the complaint cannot be entered: a subject is required and the requester needs an email address or a phone number"}
 	msgNeedKeyOrAll     = text{"sebutkan kunci email atau gunakan --all", "name an email key or use --all"}
