@@ -133,7 +133,7 @@ func nullSenderReason(m *Message, _ ParseOptions) string {
 // autoReplyReason detects automatic replies by the headers RFC 3834 and
 // common mail systems set, then by out-of-office subjects.
 func autoReplyReason(m *Message, opts ParseOptions) string {
-	if v := strings.ToLower(firstToken(headerValue(m, "Auto-Submitted"))); v != "" && v != "no" {
+	if v := strings.ToLower(firstToken(headerValue(m, "Auto-Submitted"))); v != "" && v != "no" && !formRelay(m, v) {
 		return "auto-submitted: " + v
 	}
 	if headerValue(m, "X-Autoreply") != "" {
@@ -152,7 +152,7 @@ func autoReplyReason(m *Message, opts ParseOptions) string {
 	if headerValue(m, "X-Loop") != "" {
 		return "x-loop"
 	}
-	if isOutOfOfficeSubject(m.Subject) {
+	if isOutOfOfficeSubject(m) {
 		return "subject: out of office"
 	}
 	return ""
@@ -171,28 +171,51 @@ func suppressesAutoReplies(value string) bool {
 	return false
 }
 
-// isOutOfOfficeSubject reports whether a subject starts like an automatic
-// reply. Phrases that only a machine starts a subject with match as a
-// prefix. Phrases a person might start a complaint with ("Di luar kantor",
-// "Sedang cuti") match only as the whole subject or before a colon.
-func isOutOfOfficeSubject(subject string) bool {
-	s := strings.ToLower(strings.TrimSpace(subject))
+// isOutOfOfficeSubject reports whether a subject reads like an
+// automatic reply ("Automatic reply: …", "Balasan Otomatis: …", "Di luar
+// kantor"). Because a person may start a complaint with the same words
+// ("Auto reply di aplikasi tidak berfungsi", "Cuti: pengajuan ditolak"),
+// a subject alone decides only for a message that answers another one:
+// it has In-Reply-To or References, or a ticket tag in the subject. A new
+// message is an automatic reply by its headers only.
+func isOutOfOfficeSubject(m *Message) bool {
+	s := strings.ToLower(strings.TrimSpace(m.Subject))
+	if !answersSomething(m) {
+		return false
+	}
 	for _, prefix := range []string{
 		"balasan otomatis", "automatic reply", "auto-reply", "auto reply", "autoreply",
 		"auto response", "auto-response", "autoresponse", "out of office", "out of the office",
 		"abwesenheit", "réponse automatique", "respuesta automática", "risposta automatica",
 		"automatisch antwoord", "jawapan automatik", "otomatik yanıt",
+		"di luar kantor", "sedang cuti", "sedang dinas luar", "tidak di kantor",
 	} {
 		if strings.HasPrefix(s, prefix) {
 			return true
 		}
 	}
-	for _, phrase := range []string{"di luar kantor", "sedang cuti", "cuti", "sedang dinas luar", "tidak di kantor"} {
-		if s == phrase || strings.HasPrefix(s, phrase+":") || strings.HasPrefix(s, phrase+" :") {
-			return true
-		}
-	}
 	return false
+}
+
+// answersSomething reports whether a message replies to another: it has
+// In-Reply-To or References, or a bracketed tag in its subject.
+func answersSomething(m *Message) bool {
+	if len(m.InReplyTo) > 0 || len(m.References) > 0 {
+		return true
+	}
+	open := strings.IndexByte(m.Subject, '[')
+	return open >= 0 && strings.IndexByte(m.Subject[open:], ']') > 0
+}
+
+// formRelay reports whether a message marked auto-generated is a web
+// form relaying a person's message: it answers nothing (no In-Reply-To)
+// and names the person in Reply-To. RFC 3834 marks such relays
+// auto-generated, yet a person wrote them.
+func formRelay(m *Message, autoSubmitted string) bool {
+	if autoSubmitted != "auto-generated" || len(m.InReplyTo) > 0 || len(m.ReplyTo) == 0 || m.From == nil {
+		return false
+	}
+	return !strings.EqualFold(m.ReplyTo[0].Address, m.From.Address)
 }
 
 // listReason detects mailing-list posts (RFC 2919, RFC 2369).

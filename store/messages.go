@@ -266,15 +266,26 @@ func (s *Store) MessagesByTicket(ctx context.Context, number string) ([]*Message
 // quarantined first, without raw bytes; at most limit of them, or all
 // when limit is zero or less.
 func (s *Store) ListQuarantine(ctx context.Context, limit int) ([]*MessageDoc, error) {
-	filter := bson.D{{Key: "status", Value: MessageQuarantined}}
+	return s.listByStatus(ctx, MessageQuarantined, limit)
+}
+
+// ListIgnored returns the messages kept but not applied to any ticket
+// (automatic replies and list posts for no known ticket, our own mail
+// coming back), newest first, at most limit.
+func (s *Store) ListIgnored(ctx context.Context, limit int) ([]*MessageDoc, error) {
+	return s.listByStatus(ctx, MessageIgnored, limit)
+}
+
+func (s *Store) listByStatus(ctx context.Context, status MessageStatus, limit int) ([]*MessageDoc, error) {
+	filter := bson.D{{Key: "status", Value: status}}
 	sort := bson.D{{Key: "finished_at", Value: -1}, {Key: "_id", Value: -1}}
 	keys, err := s.outcomeKeys(ctx, filter, sort, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list quarantined messages: %w", err)
+		return nil, fmt.Errorf("list %s messages: %w", status, err)
 	}
 	docs, err := s.messagesInOrder(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("list quarantined messages: %w", err)
+		return nil, fmt.Errorf("list %s messages: %w", status, err)
 	}
 	return docs, nil
 }

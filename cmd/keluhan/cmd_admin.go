@@ -219,10 +219,15 @@ func (a *app) printOutbox(c *core, rows []*workflow.Outgoing) {
 func (a *app) quarantineCommand() *cobra.Command {
 	c := a.newCommand("quarantine", helpQuarantine)
 	limit := c.Flags().Int("limit", 100, a.p.t(helpLimit))
+	ignored := c.Flags().Bool("ignored", false, a.p.t(helpIgnored))
 	c.Args = cobra.NoArgs
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		return a.withCore(cmd.Context(), func(c *core) error {
-			docs, err := c.store.ListQuarantine(cmd.Context(), *limit)
+			list := c.store.ListQuarantine
+			if *ignored {
+				list = c.store.ListIgnored
+			}
+			docs, err := list(cmd.Context(), *limit)
 			if err != nil {
 				return err
 			}

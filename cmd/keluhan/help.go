@@ -29,6 +29,7 @@ var (
 	helpAll        = text{"semua baris yang gagal", "every failed row"}
 	helpTriage     = text{"alat triase kata kunci", "keyword triage tools"}
 	helpEval       = text{"ukur akurasi triase pada berkas JSONL berlabel", "measure triage accuracy on a labelled JSONL file"}
+	helpIgnored    = text{"tampilkan email yang disimpan tetapi tidak diproses (balasan otomatis, milis, email kita sendiri)", "list email kept but not processed (automatic replies, list posts, our own mail)"}
 	helpQuarantine = text{"daftar email yang ditahan (karantina) beserta alasannya", "list held (quarantined) email with the reason"}
 
 	msgErrorPrefix      = text{"galat:", "error:"}
