@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,12 @@ const (
 // name and address.
 func (d *Desk) mailData(t *Ticket, ev Event, n *Notice, rc recipient, history []HistoryItem, replyTo string) *MailData {
 	view := ticketView(t)
+	if n.Kind == MailAck {
+		// The acknowledgment goes to whatever address the mail named, on
+		// the desk's behalf, before anyone has read it: it repeats no
+		// links, so that it cannot carry someone else's phishing.
+		view.Subject, view.Excerpt = withoutLinks(view.Subject), withoutLinks(view.Excerpt)
+	}
 	masked := d.cfg.MaskRequester && rc.Role != RoleRequester
 	if masked {
 		view.Requester = MaskParty(view.Requester)
@@ -137,4 +144,12 @@ func maskHistory(history []HistoryItem, requester string) []HistoryItem {
 		out[i] = h
 	}
 	return out
+}
+
+// linkPattern matches web links and bare www. addresses.
+var linkPattern = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"')\]]+`)
+
+// withoutLinks replaces every link in text with "[…]".
+func withoutLinks(text string) string {
+	return linkPattern.ReplaceAllString(text, "[…]")
 }
