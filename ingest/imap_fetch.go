@@ -55,6 +55,51 @@ func (w *Watcher) searchUnprocessed(s *imapSession, above uint32) ([]imap.UID, i
 	return uids, largeSet, nil
 }
 
+// bigMessageBytes is the size above which a message is fetched in a
+// batch of its own, so that a batch of large messages does not hold
+// BatchSize of them in memory at once (each is held about three times:
+// raw, parsed text, stored document).
+const bigMessageBytes = 1 << 20
+
+// searchBig returns which of the unprocessed messages above above are
+// larger than bigMessageBytes.
+func (w *Watcher) searchBig(s *imapSession, above uint32) (imap.UIDSet, error) {
+	criteria := *w.unprocessedCriteria(above)
+	criteria.Larger = bigMessageBytes
+	data, err := s.client.UIDSearch(&criteria, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("uid search larger %d: %w", bigMessageBytes, err)
+	}
+	set, _ := data.All.(imap.UIDSet)
+	return set, nil
+}
+
+// batches splits uids into batches of at most size messages, with each
+// message in big in a batch of its own.
+func batches(uids []imap.UID, big imap.UIDSet, size int) [][]imap.UID {
+	var out [][]imap.UID
+	var cur []imap.UID
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	for _, uid := range uids {
+		if big.Contains(uid) {
+			flush()
+			out = append(out, []imap.UID{uid})
+			continue
+		}
+		cur = append(cur, uid)
+		if len(cur) == size {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
 // uidsAbove returns the UIDs greater than above, sorted. The range
 // "n:*" always contains the highest UID in the mailbox, even when that
 // UID is below n (RFC 3501 section 6.4.8), so a search for new messages

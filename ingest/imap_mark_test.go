@@ -114,3 +114,13 @@ func testMessage(id string, bodySize int) []byte {
 		"Date: Mon, 2 Mar 2026 09:00:00 +0700\r\n" +
 		"\r\n" + body)
 }
+
+func TestBatchesIsolateBigMessages(t *testing.T) {
+	var big imap.UIDSet
+	big.AddNum(3, 6)
+	got := batches([]imap.UID{1, 2, 3, 4, 5, 6, 7}, big, 2)
+	want := [][]imap.UID{{1, 2}, {3}, {4, 5}, {6}, {7}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("batches = %v, want %v", got, want)
+	}
+}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -38,8 +37,15 @@ func (w *Watcher) scan(ctx context.Context, s *imapSession, full bool) error {
 		return fmt.Errorf("scan %s: %w", w.cfg.Mailbox, err)
 	}
 
+	var big imap.UIDSet
+	if len(uids) > 0 {
+		if big, err = w.searchBig(s, above); err != nil {
+			return fmt.Errorf("scan %s: %w", w.cfg.Mailbox, err)
+		}
+	}
+
 	var total scanCounts
-	for batch := range slices.Chunk(uids, w.cfg.BatchSize) {
+	for _, batch := range batches(uids, big, w.cfg.BatchSize) {
 		if ctx.Err() != nil {
 			return nil
 		}
