@@ -431,3 +431,144 @@ func BenchmarkTicketIndexLoad(b *testing.B) {
 		b.ReportMetric(float64(tickets)/b.Elapsed().Seconds(), "tickets/s")
 	})
 }
+
+// benchOpenTicket is a preloaded ticket that is open at every preload
+// size: benchTicket opens every tenth ticket, the first among them.
+const benchOpenTicket = "KLH-2025-000001"
+
+// benchTrail returns the audit trail of a preloaded ticket: 8 records of
+// about 2.3 KB in all for a closed ticket, the first 6 for an open one,
+// whose texts are sized like a subject, staff notes and replies.
+func benchTrail(t *workflow.Ticket) []*workflow.Record {
+	at := t.ReceivedAt
+	step := func(d time.Duration) time.Time {
+		at = at.Add(d)
+		return at
+	}
+	key := "bench:" + t.Number + "#"
+	note := strings.Repeat("Sudah dicek di server aplikasi, sesi pengguna habis. ", 4)
+	reply := strings.Repeat("Terima kasih atas laporan Anda, silakan coba masuk kembali. ", 10)
+	answer := strings.Repeat("Sudah saya coba lagi tetapi tetap gagal masuk. ", 8)
+	trail := []*workflow.Record{
+		{Key: key + "received", Type: workflow.RecordReceived, At: step(0), Actor: t.Requester.Email, ActorRole: workflow.RoleRequester, Text: t.Subject},
+		{Key: key + "triage", Type: workflow.RecordTriage, At: step(time.Second), Actor: workflow.ActorSystem, ActorRole: workflow.RoleSystem, Text: string(t.Category)},
+		{Key: key + "note", Type: workflow.RecordNote, At: step(time.Hour), Actor: "petugas@layanan.example.go.id", ActorRole: workflow.RoleServiceDesk, Text: note, Verified: true},
+		{Key: key + "reply", Type: workflow.RecordReply, At: step(time.Hour), Actor: "petugas@layanan.example.go.id", ActorRole: workflow.RoleServiceDesk, Text: reply, Verified: true},
+		{Key: key + "answer", Type: workflow.RecordRequesterReply, At: step(3 * time.Hour), Actor: t.Requester.Email, ActorRole: workflow.RoleRequester, Text: answer},
+		{Key: key + "escalated", Type: workflow.RecordEscalated, At: step(time.Hour), Actor: "petugas@layanan.example.go.id", ActorRole: workflow.RoleServiceDesk, Text: "Perlu penanganan tim teknis.", Verified: true},
+		{Key: key + "warning", Type: workflow.RecordSLAWarning, At: step(8 * time.Hour), Actor: workflow.ActorSystem, ActorRole: workflow.RoleSystem, Detail: map[string]string{"step": string(workflow.StepVerify)}},
+		{Key: key + "closed", Type: workflow.RecordClosed, At: step(24 * time.Hour), Actor: "manajer@layanan.example.go.id", ActorRole: workflow.RoleComplaintManager, Text: "Masalah sesi sudah diperbaiki.", Verified: true},
+	}
+	if t.State.Open() {
+		trail = trail[:6]
+	}
+	for _, r := range trail {
+		r.Ticket = t.Number
+	}
+	return trail
+}
+
+// preloadTicketsWithTrails imports what preloadTickets does, and the
+// audit trail of every ticket.
+func preloadTicketsWithTrails(b *testing.B, s *Store, n int) {
+	preloadTickets(b, s, n)
+	ctx := context.Background()
+	var batch []*workflow.Record
+	err := s.EachTicket(ctx, func(t *workflow.Ticket) error {
+		batch = append(batch, benchTrail(t)...)
+		if len(batch) < 1000 {
+			return nil
+		}
+		_, err := s.ImportRecords(ctx, batch)
+		batch = batch[:0]
+		return err
+	})
+	if err == nil {
+		_, err = s.ImportRecords(ctx, batch)
+	}
+	if err != nil {
+		b.Fatalf("import records: %v", err)
+	}
+}
+
+// BenchmarkRecordsOpenTicket times reading the audit trail of an open
+// ticket, as the procedure does for every escalation email, once the
+// Store has loaded what it keeps in memory.
+func BenchmarkRecordsOpenTicket(b *testing.B) {
+	benchSizes(b, preloadTicketsWithTrails, func(b *testing.B, s *Store) {
+		ctx := context.Background()
+		warmUp(b, s)
+		for b.Loop() {
+			trail, err := s.Records(ctx, benchOpenTicket)
+			if err != nil {
+				b.Fatalf("Records() error: %v", err)
+			}
+			if len(trail) != 6 {
+				b.Fatalf("Records(%s) = %d records, want 6", benchOpenTicket, len(trail))
+			}
+		}
+	})
+}
+
+// BenchmarkUpdateTicket times one guarded update of an open ticket that
+// stays open, as a reply or a timer makes.
+func BenchmarkUpdateTicket(b *testing.B) {
+	benchSizes(b, preloadTickets, func(b *testing.B, s *Store) {
+		ctx := context.Background()
+		warmUp(b, s)
+		t, err := s.Ticket(ctx, benchOpenTicket)
+		if err != nil {
+			b.Fatalf("Ticket() error: %v", err)
+		}
+		for b.Loop() {
+			prev := t.Version
+			t.Version++
+			t.UpdatedAt = time.Now()
+			if err := s.UpdateTicket(ctx, t, prev); err != nil {
+				b.Fatalf("UpdateTicket(version %d) error: %v", t.Version, err)
+			}
+		}
+	})
+}
+
+// BenchmarkCloseReopenTicket times closing an open ticket and reopening
+// it, two guarded updates. On the embedded store the first moves the
+// ticket into tickets_closed and the second moves it back.
+func BenchmarkCloseReopenTicket(b *testing.B) {
+	benchSizes(b, preloadTickets, func(b *testing.B, s *Store) {
+		ctx := context.Background()
+		warmUp(b, s)
+		t, err := s.Ticket(ctx, benchOpenTicket)
+		if err != nil {
+			b.Fatalf("Ticket() error: %v", err)
+		}
+		open := t.State
+		for b.Loop() {
+			for _, state := range []workflow.State{workflow.StateClosed, open} {
+				prev := t.Version
+				t.Version++
+				t.State = state
+				if err := s.UpdateTicket(ctx, t, prev); err != nil {
+					b.Fatalf("UpdateTicket(version %d, %s) error: %v", t.Version, state, err)
+				}
+			}
+		}
+	})
+}
+
+// warmUp pays the one-time costs before the timing: loading the ticket
+// index, and then the record cache and the settling of tickets, which
+// the Store that runs the embedded FerretDB starts in the background.
+func warmUp(b *testing.B, s *Store) {
+	ctx := context.Background()
+	if _, err := s.TicketsDue(ctx, time.Now(), 500); err != nil {
+		b.Fatalf("TicketsDue() error: %v", err)
+	}
+	if s.trails == nil {
+		return
+	}
+	if err := s.await(ctx, &s.trails.load, s.trails.loaded, s.loadTrails); err != nil {
+		b.Fatalf("load record cache: %v", err)
+	}
+	<-s.startLoad(&s.settling, func(context.Context) error { return nil })
+}

@@ -62,9 +62,13 @@ type sendMemory struct {
 	archivedKnown bool
 	counting      bool
 	pending, seen map[string]bool
+
+	// queue holds the sent rows that compaction has not archived yet,
+	// whose capped sends capped_sends may lack.
+	queue *outboxQueue
 }
 
-func newSendMemory() *sendMemory { return &sendMemory{} }
+func newSendMemory(q *outboxQueue) *sendMemory { return &sendMemory{queue: q} }
 
 // CountAutomaticSent returns how many capped rows were sent to email at
 // or after since, for the per-recipient cap on automatic email. The
@@ -98,6 +102,11 @@ func (m *sendMemory) count(ctx context.Context, s *Store, email string, since ti
 		for _, d := range docs {
 			m.capped[d.To] = append(m.capped[d.To], d)
 		}
+		if m.queue != nil {
+			for _, d := range m.queue.sentCapped() {
+				m.addLocked(d)
+			}
+		}
 	}
 	n := 0
 	for _, d := range m.capped[email] {
@@ -112,9 +121,13 @@ func (m *sendMemory) count(ctx context.Context, s *Store, email string, since ti
 func (m *sendMemory) add(d cappedDoc) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.capped == nil {
-		return
+	if m.capped != nil {
+		m.addLocked(d)
 	}
+}
+
+// addLocked records a capped send once. The caller holds mu.
+func (m *sendMemory) addLocked(d cappedDoc) {
 	list := m.capped[d.To]
 	if slices.ContainsFunc(list, func(c cappedDoc) bool { return c.Key == d.Key }) {
 		return
@@ -136,8 +149,9 @@ func (m *sendMemory) dropBefore(cutoff time.Time) {
 	}
 }
 
-// invalidate makes the next use read the capped sends and the archive
-// size again, as after an import that bypassed memory.
+// invalidate makes the next use read the capped sends, the archive size
+// and the outbox queue again, as after an import or a purge that
+// bypassed memory.
 func (m *sendMemory) invalidate() {
 	m.mu.Lock()
 	m.capped = nil
@@ -145,6 +159,9 @@ func (m *sendMemory) invalidate() {
 	m.archiveMu.Lock()
 	m.archivedKnown = false
 	m.archiveMu.Unlock()
+	if m.queue != nil {
+		m.queue.invalidate()
+	}
 }
 
 // knowsArchived reports whether archived holds the size of the archive.
@@ -154,17 +171,38 @@ func (m *sendMemory) knowsArchived() bool {
 	return m.archivedKnown
 }
 
-// recordCapped adds the send of a capped row to capped_sends. A send
-// recorded before is left as it is.
-func (s *Store) recordCapped(ctx context.Context, row *workflow.Outgoing) error {
-	d := cappedDoc{Key: row.Key, To: row.To.Email, At: row.SentAt}
-	if _, err := insertNew(ctx, s.cappedSends, []cappedDoc{d}); err != nil {
-		return fmt.Errorf("record capped send %s: %w", row.Key, err)
+// recordCapped adds the sends of capped rows to capped_sends, in one
+// insertMany. A send recorded before is left as it is.
+func (s *Store) recordCapped(ctx context.Context, rows []*workflow.Outgoing) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	docs := make([]cappedDoc, len(rows))
+	for i, r := range rows {
+		docs[i] = cappedDoc{Key: r.Key, To: r.To.Email, At: r.SentAt}
+	}
+	if _, err := insertNew(ctx, s.cappedSends, docs); err != nil {
+		return fmt.Errorf("record %d capped sends from %s on: %w", len(docs), docs[0].Key, err)
 	}
 	if s.sends != nil {
-		s.sends.add(d)
+		for _, d := range docs {
+			s.sends.add(d)
+		}
 	}
 	return nil
+}
+
+// sentCapped returns the capped sends of the sent rows the queue holds.
+func (q *outboxQueue) sentCapped() []cappedDoc {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []cappedDoc
+	for _, e := range q.entries {
+		if e.capped && e.state.Status == workflow.OutboxSent {
+			out = append(out, cappedDoc{Key: e.key, To: e.to, At: e.state.SentAt})
+		}
+	}
+	return out
 }
 
 // pruneCapped deletes the capped sends older than since, less

@@ -73,6 +73,11 @@ func ferretDir(dataDir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("start embedded ferretdb: %w", err)
 	}
+	// Only the owner may reach the database's files and its socket,
+	// also when the folder existed before with wider permissions.
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return "", fmt.Errorf("start embedded ferretdb: %w", err)
+	}
 	return dir, nil
 }
 

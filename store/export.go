@@ -15,10 +15,12 @@ import (
 
 // ExportCollections lists the collections a full export must copy, in an
 // order that import can follow. Blobs are not among them: copy those with
-// EachBlob, OpenBlob and PutBlob. Leases, outbox claims and ticket notes
-// are left out because they only matter while an instance runs, and the
-// register of outbox keys because InsertRaw rebuilds it from the outbox
-// and sent collections.
+// EachBlob, OpenBlob and PutBlob. Leases, outbox claims, ticket notes and
+// record notes are left out because they only matter while an instance
+// runs, and the register of outbox keys because InsertRaw rebuilds it
+// from the outbox and sent collections. The closed tickets that the
+// embedded store keeps in tickets_closed are exported and imported as
+// part of tickets, so an archive reads the same from either store.
 var ExportCollections = []string{
 	collCounters, collTickets, collRecords, collThreads, collMessages, collOutcomes, collOutbox, collSent,
 	collCappedSends, collMailboxes,
@@ -28,7 +30,7 @@ var ExportCollections = []string{
 // or outbox rows, sent ones included, as before a first start or a
 // restore.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
-	for _, coll := range []*mongo.Collection{s.tickets, s.messages, s.records, s.outbox, s.sent} {
+	for _, coll := range append(s.ticketColls(), s.messages, s.records, s.outbox, s.sent) {
 		opts := options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})
 		err := coll.FindOne(ctx, bson.D{}, opts).Err()
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -43,9 +45,15 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 }
 
 // EachTicket calls fn for every ticket in number order, reading them
-// through a cursor, and stops at the first error fn returns.
+// through a cursor, two on the embedded store, and stops at the first
+// error fn returns. Of two copies of a ticket, which a crash while
+// moving it between tickets and tickets_closed leaves, it passes the
+// one with the higher version.
 func (s *Store) EachTicket(ctx context.Context, fn func(*workflow.Ticket) error) error {
-	return each(ctx, s.tickets, fn)
+	if !s.split() {
+		return each(ctx, s.tickets, fn)
+	}
+	return s.eachTicketMerged(ctx, fn)
 }
 
 // EachRecord calls fn for every audit record in key order, reading them
@@ -60,30 +68,30 @@ func (s *Store) EachRecord(ctx context.Context, fn func(*workflow.Record) error)
 // archive, as after an interrupted MarkSent, is passed once, as the
 // outbox holds it.
 func (s *Store) EachOutgoing(ctx context.Context, fn func(*workflow.Outgoing) error) error {
-	live, err := newRowCursor(ctx, s.outbox)
+	live, err := s.liveCursor(ctx)
 	if err != nil {
 		return err
 	}
 	defer live.close(ctx)
-	archived, err := newRowCursor(ctx, s.sent)
+	archived, err := newSortedCursor[workflow.Outgoing](ctx, s.sent)
 	if err != nil {
 		return err
 	}
 	defer archived.close(ctx)
 
-	for live.row != nil || archived.row != nil {
+	for live.item != nil || archived.item != nil {
 		var next *workflow.Outgoing
 		switch {
-		case archived.row == nil || (live.row != nil && live.row.Key <= archived.row.Key):
-			next = live.row
-			if archived.row != nil && archived.row.Key == live.row.Key {
+		case archived.item == nil || (live.item != nil && live.item.Key <= archived.item.Key):
+			next = live.item
+			if archived.item != nil && archived.item.Key == live.item.Key {
 				err = archived.advance(ctx)
 			}
 			if err == nil {
 				err = live.advance(ctx)
 			}
 		default:
-			next = archived.row
+			next = archived.item
 			err = archived.advance(ctx)
 		}
 		if err != nil {
@@ -95,45 +103,6 @@ func (s *Store) EachOutgoing(ctx context.Context, fn func(*workflow.Outgoing) er
 	}
 	return nil
 }
-
-// rowCursor reads outbox rows in key order, one ahead.
-type rowCursor struct {
-	cur  *mongo.Cursor
-	name string
-	row  *workflow.Outgoing
-}
-
-func newRowCursor(ctx context.Context, coll *mongo.Collection) (*rowCursor, error) {
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", coll.Name(), err)
-	}
-	c := &rowCursor{cur: cur, name: coll.Name()}
-	if err := c.advance(ctx); err != nil {
-		closeCursor(ctx, cur)
-		return nil, err
-	}
-	return c, nil
-}
-
-// advance reads the next row, leaving row nil at the end.
-func (c *rowCursor) advance(ctx context.Context) error {
-	c.row = nil
-	if !c.cur.Next(ctx) {
-		if err := c.cur.Err(); err != nil {
-			return fmt.Errorf("read %s: %w", c.name, err)
-		}
-		return nil
-	}
-	var o workflow.Outgoing
-	if err := c.cur.Decode(&o); err != nil {
-		return fmt.Errorf("read %s: %w", c.name, err)
-	}
-	c.row = &o
-	return nil
-}
-
-func (c *rowCursor) close(ctx context.Context) { closeCursor(ctx, c.cur) }
 
 // EachMessage calls fn for every archived message in key order, with its
 // inline raw bytes and its outcome, reading them through a cursor, and
@@ -155,9 +124,25 @@ func (s *Store) EachMessage(ctx context.Context, fn func(*MessageDoc) error) err
 // collection into memory. An import inserts in export order, so a second
 // export of an imported store lists documents in the same order. fn must
 // not keep the document after it returns: the cursor reuses its memory.
+// On the embedded store the tickets collection also lists the closed
+// tickets, which it keeps in tickets_closed: those come first, then the
+// open ones, and of two copies of a ticket only the newer one. Its
+// outbox rows come in key order with the log of changes applied.
 func (s *Store) EachRaw(ctx context.Context, collection string, fn func(bson.Raw) error) error {
 	if !slices.Contains(ExportCollections, collection) {
 		return fmt.Errorf("export %s: not an exported collection", collection)
+	}
+	if collection == collTickets && s.split() {
+		if err := s.eachRawTicket(ctx, fn); err != nil {
+			return fmt.Errorf("export %s: %w", collection, err)
+		}
+		return nil
+	}
+	if collection == collOutbox && s.ferret {
+		if err := s.eachRawOutbox(ctx, fn); err != nil {
+			return fmt.Errorf("export %s: %w", collection, err)
+		}
+		return nil
 	}
 	coll := s.db.Collection(collection)
 	opts := options.Find()
@@ -177,6 +162,76 @@ func (s *Store) EachRaw(ctx context.Context, collection string, fn func(bson.Raw
 	}
 	if err := cur.Err(); err != nil {
 		return fmt.Errorf("export %s: %w", collection, err)
+	}
+	return nil
+}
+
+// eachRawOutbox passes the outbox rows of the embedded store as
+// eachLiveRow reads them.
+func (s *Store) eachRawOutbox(ctx context.Context, fn func(bson.Raw) error) error {
+	return s.eachLiveRow(ctx, func(key string, e *queueEntry) error {
+		doc := e.doc
+		if len(e.logged) > 0 {
+			o, err := e.outgoing(e.state)
+			if err != nil {
+				return err
+			}
+			if doc, err = bson.Marshal(o); err != nil {
+				return fmt.Errorf("encode outbox row %s: %w", key, err)
+			}
+		}
+		return fn(doc)
+	})
+}
+
+// liveCursor returns a cursor over the outbox rows in key order. On the
+// embedded store it passes the rows as the owner's memory has them, with
+// the log of changes applied, and leaves out the sent rows that are in
+// the archive already.
+func (s *Store) liveCursor(ctx context.Context) (*sortedCursor[workflow.Outgoing], error) {
+	if !s.ferret {
+		return newSortedCursor[workflow.Outgoing](ctx, s.outbox)
+	}
+	var rows []*workflow.Outgoing
+	err := s.eachLiveRow(ctx, func(key string, e *queueEntry) error {
+		o, err := e.outgoing(e.state)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sliceCursor(rows), nil
+}
+
+// eachLiveRow calls fn for the outbox rows of the embedded store in key
+// order, with the log of changes applied, leaving out the sent rows that
+// are in the archive already. The owner folds its log in first, so that
+// the rows read are those it would store on Close.
+func (s *Store) eachLiveRow(ctx context.Context, fn func(key string, e *queueEntry) error) error {
+	if q := s.queue; q != nil && q.loaded() {
+		if err := s.compactAll(ctx, q); err != nil {
+			return err
+		}
+	}
+	rows, err := s.viewRows(ctx, bson.D{}, nil)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(rows))
+	for key, e := range rows {
+		if !e.archived {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		if err := fn(key, rows[key]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -208,14 +263,19 @@ func each[T any](ctx context.Context, coll *mongo.Collection, fn func(*T) error)
 // of ExportCollections, as EachRaw returned them, in one unordered
 // insertMany. Documents whose _id exists are skipped, so an interrupted
 // import can run again. It returns how many were inserted. Outbox and
-// sent rows also register their keys, so that Enqueue skips them. A
-// client Store rejects it with ErrNotOwner.
+// sent rows also register their keys, so that Enqueue skips them. On the
+// embedded store closed tickets go to tickets_closed, and the first
+// batch of tickets loads the ticket index, which the import then keeps
+// up to date. A client Store rejects it with ErrNotOwner.
 func (s *Store) InsertRaw(ctx context.Context, collection string, docs []bson.Raw) (int, error) {
 	if !slices.Contains(ExportCollections, collection) {
 		return 0, fmt.Errorf("import %s: not an exported collection", collection)
 	}
 	if err := s.refuseClient("import " + collection); err != nil {
 		return 0, err
+	}
+	if collection == collTickets && s.split() {
+		return importSplitTickets(ctx, s, docs, decodeRawTicket)
 	}
 	defer s.forgetMemory(collection)
 
@@ -248,17 +308,24 @@ func (s *Store) forgetMemory(collection string) {
 	switch {
 	case s.index != nil && collection == collTickets:
 		s.index.invalidate()
+	case s.trails != nil && collection == collRecords:
+		s.trails.invalidate()
 	case s.sends != nil && (collection == collSent || collection == collCappedSends):
 		s.sends.invalidate()
 	}
 }
 
 // ImportTickets inserts tickets as exported, skipping numbers that exist,
-// and returns how many it inserted. A client Store rejects it with
+// and returns how many it inserted. On the embedded store closed tickets
+// go to tickets_closed, and the first call loads the ticket index, which
+// the import then keeps up to date. A client Store rejects it with
 // ErrNotOwner.
 func (s *Store) ImportTickets(ctx context.Context, tickets []*workflow.Ticket) (int, error) {
 	if err := s.refuseClient("import tickets"); err != nil {
 		return 0, err
+	}
+	if s.split() {
+		return importSplitTickets(ctx, s, tickets, encodeTicket)
 	}
 	defer s.forgetMemory(collTickets)
 	return importDocs(ctx, s.tickets, tickets)
@@ -271,6 +338,7 @@ func (s *Store) ImportRecords(ctx context.Context, records []*workflow.Record) (
 	if err := s.refuseClient("import records"); err != nil {
 		return 0, err
 	}
+	defer s.forgetMemory(collRecords)
 	return importDocs(ctx, s.records, records)
 }
 

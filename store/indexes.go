@@ -18,8 +18,9 @@ import (
 // single _id value, and even that filter reads every row, because its
 // expression differs from the one the _id index covers. Any other query
 // also decodes every document in Go. These indexes therefore serve
-// MongoDB. ticket_index.go and outbox_archive.go describe how the
-// embedded store keeps its hot paths off large collections.
+// MongoDB. ticket_index.go, ticket_split.go, trail_cache.go and
+// outbox_archive.go describe how the embedded store keeps its hot paths
+// off large collections.
 type index struct {
 	coll   string
 	keys   bson.D
@@ -95,7 +96,11 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		have[name] = true
 	}
 
-	for _, name := range []string{collMessages, collThreads, collLeases, collMailboxes, collClaims, collOutboxKeys, collTicketNotes} {
+	names := []string{collMessages, collThreads, collLeases, collMailboxes, collClaims, collOutboxKeys, collTicketNotes}
+	if s.split() {
+		names = append(names, collTicketsClosed, collRecordNotes)
+	}
+	for _, name := range names {
 		if have[name] {
 			continue
 		}

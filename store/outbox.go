@@ -25,8 +25,9 @@ var errStaleClaim = errors.New("outbox row no longer due")
 // same email twice sends it once. A row with no Status is queued as
 // pending, with no CreatedAt as created now, and with no NextAttempt as
 // due at CreatedAt. It costs two unordered insertMany calls, one to
-// register the keys and one for the rows. Only keys registered before
-// cost a read of the outbox and of the archive.
+// register the keys and one for the rows, and on a client of the
+// embedded FerretDB a third to note the rows for the owner's queue. Only
+// keys registered before cost a read of the outbox and of the archive.
 func (s *Store) Enqueue(ctx context.Context, mails []workflow.Outgoing) error {
 	now := s.now()
 	rows := make([]*workflow.Outgoing, len(mails))
@@ -48,21 +49,37 @@ func (s *Store) Enqueue(ctx context.Context, mails []workflow.Outgoing) error {
 	if len(rows) == 0 {
 		return nil
 	}
-
-	dups, err := s.registerKeys(ctx, rows, now)
-	if err != nil {
+	if err := s.enqueue(ctx, rows, now); err != nil {
 		return fmt.Errorf("enqueue: %w", err)
-	}
-	fresh, seen := splitAt(rows, dups)
-	if _, err := insertNew(ctx, s.outbox, fresh); err != nil {
-		return fmt.Errorf("enqueue: %w", err)
-	}
-	if len(seen) > 0 {
-		if err := s.requeueLost(ctx, seen); err != nil {
-			return fmt.Errorf("enqueue: %w", err)
-		}
 	}
 	return nil
+}
+
+// enqueue registers the keys of rows and stores the rows not queued
+// before, and those an interrupted Enqueue registered but did not store.
+func (s *Store) enqueue(ctx context.Context, rows []*workflow.Outgoing, now time.Time) error {
+	dups, err := s.registerKeys(ctx, rows, now)
+	if err != nil {
+		return err
+	}
+	fresh, seen := splitAt(rows, dups)
+	lost, err := s.lostRows(ctx, seen)
+	if err != nil {
+		return err
+	}
+	queued := append(fresh, lost...)
+	if s.role == roleClient && len(queued) > 0 {
+		if err := s.noteQueued(ctx, queued); err != nil {
+			return err
+		}
+	}
+
+	dups, err = insertNew(ctx, s.outbox, queued)
+	if err != nil {
+		return fmt.Errorf("queue rows: %w", err)
+	}
+	stored, _ := splitAt(queued, dups)
+	return s.enqueueQueued(stored)
 }
 
 // splitAt splits items into those not at the positions at and those at
@@ -124,12 +141,16 @@ func (c *claimState) due(now time.Time) bool {
 // died. The row becomes sending with Attempts increased by one, and is
 // returned as stored after the claim. Two callers never get the same row,
 // across processes too. When no row is due it returns an error wrapping
-// ErrNotFound. On the way it archives sent rows that an interrupted
-// MarkSent left in the outbox. A client Store rejects it with
-// ErrNotOwner.
+// ErrNotFound. On a Store connected to a URI it archives, on the way, sent
+// rows that an interrupted MarkSent left in the outbox. The Store that
+// runs the embedded FerretDB claims from memory and stores the claim with
+// one insert; a client Store rejects it with ErrNotOwner.
 func (s *Store) ClaimOutgoing(ctx context.Context, owner string, now time.Time, lease time.Duration) (*workflow.Outgoing, error) {
 	if err := s.refuseClient("claim outgoing"); err != nil {
 		return nil, err
+	}
+	if s.queue != nil {
+		return s.claimQueued(ctx, owner, now, lease)
 	}
 	o, swept, err := s.claimFirst(ctx, owner, now, lease)
 	if o == nil && err == nil && swept {
@@ -232,14 +253,22 @@ func (s *Store) markClaimed(ctx context.Context, key string, gen int64, owner st
 	return &o, nil
 }
 
-// MarkSent records that the row key was sent at at and moves it to the
-// archive. Like every Mark method it only changes a row that is sending
-// and leased to owner. Otherwise it returns an error wrapping
-// ErrConflict, or ErrNotFound when no row has key. A client Store rejects
-// it with ErrNotOwner. Once the row is marked sent, a failure to archive
-// it is logged and left to the next ClaimOutgoing, and MarkSent returns
-// nil.
+// MarkSent records that the row key was sent at at. Like every Mark
+// method it only changes a row that is sending and leased to owner.
+// Otherwise it returns an error wrapping ErrConflict, or ErrNotFound when
+// no row has key. A client Store rejects it with ErrNotOwner.
+//
+// On a Store connected to a URI it marks the row sent and then moves it
+// to the archive. Once the row is marked, a failure to archive it is
+// logged and left to the next ClaimOutgoing, and MarkSent returns nil.
+// The Store that runs the embedded FerretDB stores the sent state with
+// one insert into its log, and compaction archives the row later.
 func (s *Store) MarkSent(ctx context.Context, key, owner string, at time.Time) error {
+	if s.queue != nil {
+		return s.markQueued(ctx, key, owner, func(st *rowState) {
+			st.Status, st.SentAt, st.LastError = workflow.OutboxSent, at, ""
+		})
+	}
 	var row workflow.Outgoing
 	err := s.endSending(ctx, key, owner, &row, bson.D{
 		{Key: "status", Value: workflow.OutboxSent},
@@ -258,6 +287,11 @@ func (s *Store) MarkSent(ctx context.Context, key, owner string, at time.Time) e
 // MarkRetry puts the row key back to pending, due again at next, with
 // reason as its last error. Attempts keeps the count the claim raised.
 func (s *Store) MarkRetry(ctx context.Context, key, owner string, next time.Time, reason string) error {
+	if s.queue != nil {
+		return s.markQueued(ctx, key, owner, func(st *rowState) {
+			st.Status, st.NextAttempt, st.LastError = workflow.OutboxPending, next, reason
+		})
+	}
 	return s.endSending(ctx, key, owner, nil, bson.D{
 		{Key: "status", Value: workflow.OutboxPending},
 		{Key: "next_attempt", Value: next},
@@ -267,6 +301,11 @@ func (s *Store) MarkRetry(ctx context.Context, key, owner string, next time.Time
 
 // MarkFailed records that the row key failed for good, with reason.
 func (s *Store) MarkFailed(ctx context.Context, key, owner string, reason string) error {
+	if s.queue != nil {
+		return s.markQueued(ctx, key, owner, func(st *rowState) {
+			st.Status, st.LastError = workflow.OutboxFailed, reason
+		})
+	}
 	return s.endSending(ctx, key, owner, nil, bson.D{
 		{Key: "status", Value: workflow.OutboxFailed},
 		{Key: "last_error", Value: reason},
@@ -276,6 +315,11 @@ func (s *Store) MarkFailed(ctx context.Context, key, owner string, reason string
 // MarkSuppressed records that the row key was not sent because the
 // per-recipient cap on automatic email stopped it, with reason.
 func (s *Store) MarkSuppressed(ctx context.Context, key, owner string, reason string) error {
+	if s.queue != nil {
+		return s.markQueued(ctx, key, owner, func(st *rowState) {
+			st.Status, st.LastError = workflow.OutboxSuppressed, reason
+		})
+	}
 	return s.endSending(ctx, key, owner, nil, bson.D{
 		{Key: "status", Value: workflow.OutboxSuppressed},
 		{Key: "last_error", Value: reason},

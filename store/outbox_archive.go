@@ -16,14 +16,16 @@ import (
 // so sent rows move to the sent collection, the archive, which only
 // inserts and reads by export touch.
 //
-// MarkSent first sets the row's status to sent in the outbox: from that
-// moment the row counts as sent. Then it archives the row. It inserts the
-// row into sent, records a capped send and deletes the row from the
-// outbox by _id. A crash between those steps leaves a sent row in the
-// outbox, maybe also in the archive; ClaimOutgoing and OutboxCounts
-// archive such rows again, every step skipping what exists, and the
-// readers of both collections count a row found in both once. No reader
-// needs to look a key up in the archive to know whether it was sent.
+// On a Store connected to a URI, MarkSent first sets the row's status to
+// sent in the outbox: from that moment the row counts as sent. Then it
+// archives the row. It inserts the row into sent, records a capped send
+// and deletes the row from the outbox by _id. A crash between those
+// steps leaves a sent row in the outbox, maybe also in the archive;
+// ClaimOutgoing and OutboxCounts archive such rows again, every step
+// skipping what exists, and the readers of both collections count a row
+// found in both once. No reader needs to look a key up in the archive to
+// know whether it was sent. The embedded store archives in batches
+// instead, as outbox_compact.go describes.
 //
 // Enqueue must still skip a row that was sent and archived. It first
 // registers the keys in outbox_keys, whose unique _id makes the insert
@@ -50,39 +52,27 @@ func (s *Store) registerKeys(ctx context.Context, rows []*workflow.Outgoing, now
 	return dups, nil
 }
 
-// requeueLost inserts those of rows, whose keys were registered before,
-// that are neither in the outbox nor archived: an Enqueue that stopped
-// between registering the keys and inserting the rows. The outbox is
-// read before the archive, and archiving inserts into the archive before
-// it deletes from the outbox, so a row being archived meanwhile is found
-// in one of them.
-func (s *Store) requeueLost(ctx context.Context, rows []*workflow.Outgoing) error {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	idOnly := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}})
-	live, err := findAll[outboxKeyDoc](ctx, s.outbox, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, idOnly)
-	if err != nil {
-		return fmt.Errorf("read queued rows: %w", err)
+// lostRows returns those of rows, whose keys were registered before,
+// that are stored nowhere: rows of an Enqueue that stopped between
+// registering the keys and inserting the rows. A row is stored when the
+// owner's queue holds it, or the outbox, or the archive. They are read
+// in that order, and a row leaves one of them only after it is in the
+// next, so a row moving meanwhile is found.
+func (s *Store) lostRows(ctx context.Context, rows []*workflow.Outgoing) ([]*workflow.Outgoing, error) {
+	if len(rows) == 0 {
+		return nil, nil
 	}
 	known := map[string]bool{}
-	var rest []string
-	for _, d := range live {
-		known[d.Key] = true
-	}
-	for _, k := range keys {
-		if !known[k] {
-			rest = append(rest, k)
+	var keys []string
+	for _, r := range rows {
+		if s.queue != nil && s.queue.holds(r.Key) {
+			known[r.Key] = true
+		} else {
+			keys = append(keys, r.Key)
 		}
 	}
-
-	archived, err := findByIDs[outboxKeyDoc](ctx, s, s.sent, rest, bson.D{{Key: "_id", Value: 1}})
-	if err != nil {
-		return fmt.Errorf("read archived rows: %w", err)
-	}
-	for _, d := range archived {
-		known[d.Key] = true
+	if err := s.findStored(ctx, keys, known); err != nil {
+		return nil, err
 	}
 
 	var lost []*workflow.Outgoing
@@ -91,20 +81,53 @@ func (s *Store) requeueLost(ctx context.Context, rows []*workflow.Outgoing) erro
 			lost = append(lost, r)
 		}
 	}
-	if _, err := insertNew(ctx, s.outbox, lost); err != nil {
-		return fmt.Errorf("queue lost rows: %w", err)
+	return lost, nil
+}
+
+// findStored sets known for those of keys that the outbox or the archive
+// holds.
+func (s *Store) findStored(ctx context.Context, keys []string, known map[string]bool) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	idOnly := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}})
+	live, err := findAll[outboxKeyDoc](ctx, s.outbox, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, idOnly)
+	if err != nil {
+		return fmt.Errorf("read queued rows: %w", err)
+	}
+	for _, d := range live {
+		known[d.Key] = true
+	}
+
+	archived, err := findByIDs[outboxKeyDoc](ctx, s, s.sent, unknown(keys, known), bson.D{{Key: "_id", Value: 1}})
+	if err != nil {
+		return fmt.Errorf("read archived rows: %w", err)
+	}
+	for _, d := range archived {
+		known[d.Key] = true
 	}
 	return nil
+}
+
+// unknown returns those of keys that known does not hold.
+func unknown(keys []string, known map[string]bool) []string {
+	var out []string
+	for _, k := range keys {
+		if !known[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // archiveRow moves a sent row from the outbox to the archive. Each step
 // skips what a crashed earlier run did.
 func (s *Store) archiveRow(ctx context.Context, row *workflow.Outgoing) error {
-	if err := s.insertArchived(ctx, row); err != nil {
+	if err := s.insertArchived(ctx, []*workflow.Outgoing{row}, nil); err != nil {
 		return err
 	}
 	if row.Capped {
-		if err := s.recordCapped(ctx, row); err != nil {
+		if err := s.recordCapped(ctx, []*workflow.Outgoing{row}); err != nil {
 			return err
 		}
 	}
@@ -114,26 +137,34 @@ func (s *Store) archiveRow(ctx context.Context, row *workflow.Outgoing) error {
 	return nil
 }
 
-// insertArchived inserts row into the archive unless it is there, and
-// counts it in memory.
-func (s *Store) insertArchived(ctx context.Context, row *workflow.Outgoing) error {
+// insertArchived inserts rows into the archive, skipping those there,
+// and counts them in memory. Then, still holding the lock that readers
+// of the count take, it calls then, if set.
+func (s *Store) insertArchived(ctx context.Context, rows []*workflow.Outgoing, then func()) error {
 	m := s.sends
 	if m != nil {
 		m.archiveMu.Lock()
 		defer m.archiveMu.Unlock()
 		if m.counting {
-			m.pending[row.Key] = true
+			for _, r := range rows {
+				m.pending[r.Key] = true
+			}
 		}
 	}
-	dups, err := insertNew(ctx, s.sent, []*workflow.Outgoing{row})
+	dups, err := insertNew(ctx, s.sent, rows)
 	if err != nil {
 		if m != nil && m.counting {
-			delete(m.pending, row.Key)
+			for _, r := range rows {
+				delete(m.pending, r.Key)
+			}
 		}
-		return fmt.Errorf("archive outbox row %s: %w", row.Key, err)
+		return fmt.Errorf("archive %d outbox rows from %s on: %w", len(rows), rows[0].Key, err)
 	}
-	if m != nil && m.archivedKnown && len(dups) == 0 {
-		m.archived++
+	if m != nil && m.archivedKnown {
+		m.archived += len(rows) - len(dups)
+	}
+	if then != nil {
+		then()
 	}
 	return nil
 }
@@ -157,17 +188,32 @@ func (s *Store) sweepSent(ctx context.Context) error {
 // Store that runs the embedded FerretDB, after counting them once in the
 // background.
 func (s *Store) archivedCount(ctx context.Context) (int, error) {
+	n := 0
+	err := s.withArchivedCount(ctx, func(archived int) { n = archived })
+	return n, err
+}
+
+// withArchivedCount calls fn with the number of archived rows. On the
+// Store that runs the embedded FerretDB fn runs under the lock that
+// insertArchived holds, so that fn sees the count and the rows being
+// archived consistently.
+func (s *Store) withArchivedCount(ctx context.Context, fn func(int)) error {
 	m := s.sends
 	if m == nil {
 		n, err := s.sent.CountDocuments(ctx, bson.D{})
-		return int(n), err
+		if err != nil {
+			return err
+		}
+		fn(int(n))
+		return nil
 	}
 	if err := s.await(ctx, &m.counter, m.knowsArchived, s.countArchive); err != nil {
-		return 0, err
+		return err
 	}
 	m.archiveMu.Lock()
 	defer m.archiveMu.Unlock()
-	return m.archived, nil
+	fn(m.archived)
+	return nil
 }
 
 // countArchive reads every archived key without holding up MarkSent.

@@ -27,6 +27,7 @@ type OutboxFilter struct {
 // ListOutgoing returns the rows f selects, newest created first, from
 // the outbox and, unless f selects another status than sent, from the
 // archive of sent rows. On FerretDB reading the archive reads all of it.
+// The Store that runs the embedded FerretDB reads the outbox from memory.
 func (s *Store) ListOutgoing(ctx context.Context, f OutboxFilter) ([]*workflow.Outgoing, error) {
 	filter := bson.D{}
 	if f.Status != "" {
@@ -39,12 +40,12 @@ func (s *Store) ListOutgoing(ctx context.Context, f OutboxFilter) ([]*workflow.O
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
-	rows, err := findAll[*workflow.Outgoing](ctx, s.outbox, filter, opts)
+	rows, err := s.listLive(ctx, f, filter, opts)
 	if err != nil {
-		return nil, fmt.Errorf("list outgoing: %w", err)
+		return nil, err
 	}
 	if f.Status != "" && f.Status != workflow.OutboxSent {
-		return rows, nil
+		return mergeNewestFirst(rows, nil, f.Limit), nil
 	}
 
 	archived, err := findAll[*workflow.Outgoing](ctx, s.sent, filter, opts)
@@ -52,6 +53,23 @@ func (s *Store) ListOutgoing(ctx context.Context, f OutboxFilter) ([]*workflow.O
 		return nil, fmt.Errorf("list sent outgoing: %w", err)
 	}
 	return mergeNewestFirst(rows, archived, f.Limit), nil
+}
+
+// listLive returns the rows f selects that the outbox holds: from memory
+// on the owner, with the log applied on a client, and by filter and opts
+// on a Store connected to a URI.
+func (s *Store) listLive(ctx context.Context, f OutboxFilter, filter bson.D, opts *options.FindOptionsBuilder) ([]*workflow.Outgoing, error) {
+	switch {
+	case s.queue != nil:
+		return s.listQueued(ctx, f)
+	case s.role == roleClient:
+		return s.listViewed(ctx, f)
+	}
+	rows, err := findAll[*workflow.Outgoing](ctx, s.outbox, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list outgoing: %w", err)
+	}
+	return rows, nil
 }
 
 // mergeNewestFirst merges live rows and archived rows, each sorted newest
@@ -81,8 +99,15 @@ func mergeNewestFirst(live, archived []*workflow.Outgoing, limit int) []*workflo
 // NextAttempt of the pending rows, or the earliest lease expiry of the
 // sending rows if that comes first, since such a row is reclaimed then.
 // It returns the zero time when no row is pending or sending. The moment
-// may be in the past.
+// may be in the past. The Store that runs the embedded FerretDB reads it
+// from memory.
 func (s *Store) NextOutgoingAt(ctx context.Context) (time.Time, error) {
+	switch {
+	case s.queue != nil:
+		return s.nextQueued(ctx)
+	case s.role == roleClient:
+		return s.nextViewed(ctx)
+	}
 	pending, err := s.earliest(ctx, workflow.OutboxPending, "next_attempt")
 	if err != nil {
 		return time.Time{}, err
@@ -122,9 +147,16 @@ func (s *Store) earliest(ctx context.Context, status workflow.OutboxStatus, fiel
 // retries every failed row. A named row may also be suppressed. For a
 // named row in any other status, sent ones included, it returns an error
 // wrapping ErrConflict, and for an unknown key one wrapping ErrNotFound.
-// A client Store may call it: the Store that runs the embedded FerretDB
-// never changes a failed or suppressed row.
+// A client Store of the embedded FerretDB checks the request and notes
+// it for the Store that runs FerretDB, which applies it within about a
+// second. The count it returns is of the rows failed when it checked.
 func (s *Store) RetryOutgoing(ctx context.Context, key string, now time.Time) (int, error) {
+	switch {
+	case s.queue != nil:
+		return s.retryQueued(ctx, key, now)
+	case s.role == roleClient:
+		return s.retryViewed(ctx, key, now)
+	}
 	update := bson.D{{Key: "$set", Value: bson.D{
 		{Key: "status", Value: workflow.OutboxPending},
 		{Key: "next_attempt", Value: now},
@@ -168,58 +200,33 @@ func (s *Store) RetryOutgoing(ctx context.Context, key string, now time.Time) (i
 
 // OutboxCounts returns the number of rows in each status, the archived
 // sent rows included; statuses with none are absent. The Store that runs
-// the embedded FerretDB counts the archive once and then keeps the count
-// in memory.
+// the embedded FerretDB counts from memory, after counting the archive
+// once.
 func (s *Store) OutboxCounts(ctx context.Context) (map[workflow.OutboxStatus]int, error) {
+	switch {
+	case s.queue != nil:
+		return s.countQueued(ctx)
+	case s.role == roleClient:
+		return s.countViewed(ctx)
+	}
 	counts, err := countBy(ctx, s.outbox, bson.D{}, "$status")
 	if err != nil {
 		return nil, fmt.Errorf("count outbox rows: %w", err)
 	}
-	leftover := counts[string(workflow.OutboxSent)]
-	if leftover > 0 && s.role != roleClient {
+	if counts[string(workflow.OutboxSent)] > 0 {
 		if err := s.sweepSent(ctx); err != nil {
 			return nil, fmt.Errorf("count outbox rows: %w", err)
 		}
 		delete(counts, string(workflow.OutboxSent))
-		leftover = 0
-	}
-	if leftover > 0 {
-		// A client may not archive; it counts the leftover rows that are
-		// archived already once.
-		both, err := s.archivedLeftovers(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("count outbox rows: %w", err)
-		}
-		counts[string(workflow.OutboxSent)] -= both
 	}
 
 	archived, err := s.archivedCount(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count sent outbox rows: %w", err)
 	}
-	counts[string(workflow.OutboxSent)] += archived
-
-	out := make(map[workflow.OutboxStatus]int, len(counts))
+	out := map[workflow.OutboxStatus]int{workflow.OutboxSent: archived}
 	for k, n := range counts {
-		if n > 0 {
-			out[workflow.OutboxStatus(k)] = n
-		}
+		out[workflow.OutboxStatus(k)] += n
 	}
-	return out, nil
-}
-
-// archivedLeftovers returns how many sent rows left in the outbox are in
-// the archive too.
-func (s *Store) archivedLeftovers(ctx context.Context) (int, error) {
-	idOnly := options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}})
-	rows, err := findAll[outboxKeyDoc](ctx, s.outbox, bson.D{{Key: "status", Value: workflow.OutboxSent}}, idOnly)
-	if err != nil {
-		return 0, err
-	}
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	both, err := findByIDs[outboxKeyDoc](ctx, s, s.sent, keys, bson.D{{Key: "_id", Value: 1}})
-	return len(both), err
+	return positive(out), nil
 }

@@ -210,6 +210,11 @@ func TestClaimOutgoingExpiredLease(t *testing.T) {
 // leaves the row pending; it is claimable again once that claim expires.
 func TestClaimOutgoingAbandonedClaim(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *Store) {
+		if s.queue != nil {
+			// The Store that runs the embedded FerretDB claims in memory,
+			// without claim documents.
+			return
+		}
 		ctx := context.Background()
 		enqueue(t, s, outgoing("o1", t0))
 		gen, err := s.takeClaim(ctx, claimSubject("o1"), 1, "crashed", t0, t0.Add(time.Minute))

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -88,14 +89,23 @@ func (s *Store) ClosedTicketsBefore(ctx context.Context, cutoff time.Time) ([]*w
 	opts := options.Find().
 		SetProjection(bson.D{
 			{Key: "subject", Value: 1}, {Key: "state", Value: 1}, {Key: "category", Value: 1},
-			{Key: "received_at", Value: 1}, {Key: "closed_at", Value: 1},
+			{Key: "received_at", Value: 1}, {Key: "closed_at", Value: 1}, {Key: "version", Value: 1},
 		}).
 		SetSort(bson.D{{Key: "closed_at", Value: 1}, {Key: "_id", Value: 1}})
-	out, err := findAll[*workflow.Ticket](ctx, s.tickets, filter, opts)
+	out, err := s.findTickets(ctx, filter, opts, oldestClosedFirst, 0)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets closed before %s: %w", cutoff.Format(time.RFC3339), err)
 	}
+	// The version was read only to pick the newest copy of a ticket.
+	for _, t := range out {
+		t.Version = 0
+	}
 	return out, nil
+}
+
+// oldestClosedFirst orders tickets by ClosedAt, then by number.
+func oldestClosedFirst(a, b *workflow.Ticket) int {
+	return cmp.Or(a.ClosedAt.Compare(b.ClosedAt), cmp.Compare(a.Number, b.Number))
 }
 
 // PurgeSkipReason is the reason PurgeTickets left a ticket alone.
@@ -212,7 +222,7 @@ func purgeRecord(t *workflow.Ticket, tombstone func(*workflow.Ticket) workflow.R
 // with the others recorded as skipped.
 func (s *Store) purgeable(ctx context.Context, numbers []string) ([]*workflow.Ticket, PurgeStats, error) {
 	var stats PurgeStats
-	found, err := findAll[*workflow.Ticket](ctx, s.tickets, idIn(numbers))
+	found, err := s.findTickets(ctx, idIn(numbers), nil, nil, 0)
 	if err != nil {
 		return nil, stats, fmt.Errorf("purge: read tickets: %w", err)
 	}
@@ -427,13 +437,15 @@ func (s *Store) purgeAttachmentBlobs(ctx context.Context, refs []workflow.Attach
 // does not belong to numbers attaches the blob name.
 func (s *Store) blobReferencedElsewhere(ctx context.Context, name string, numbers []string) (bool, error) {
 	others := bson.D{{Key: "$nin", Value: numbers}}
-	checks := []struct {
+	type check struct {
 		coll   *mongo.Collection
 		filter bson.D
-	}{
-		{s.tickets, bson.D{{Key: "attachments.blob_name", Value: name}, {Key: "_id", Value: others}}},
-		{s.outbox, bson.D{{Key: "attachments.blob_name", Value: name}, {Key: "ticket", Value: others}}},
 	}
+	var checks []check
+	for _, coll := range s.ticketColls() {
+		checks = append(checks, check{coll, bson.D{{Key: "attachments.blob_name", Value: name}, {Key: "_id", Value: others}}})
+	}
+	checks = append(checks, check{s.outbox, bson.D{{Key: "attachments.blob_name", Value: name}, {Key: "ticket", Value: others}}})
 	for _, c := range checks {
 		err := c.coll.FindOne(ctx, c.filter, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 		if err == nil {
@@ -460,13 +472,16 @@ func (s *Store) purgeRecords(ctx context.Context, _ []*workflow.Ticket, numbers 
 	return nil
 }
 
-// purgeTickets deletes the ticket documents and their ticket notes,
-// which a client Store writes for the owner's index.
+// purgeTickets deletes the ticket documents, every copy of them, and
+// their ticket notes, which a client Store writes for the owner's index.
 func (s *Store) purgeTickets(ctx context.Context, _ []*workflow.Ticket, numbers []string, stats *PurgeStats) error {
 	if s.index != nil {
 		defer s.index.forget(numbers...)
 	}
-	n, err := s.deleteIDs(ctx, s.tickets, numbers)
+	if s.trails != nil {
+		defer s.trails.drop(numbers...)
+	}
+	n, err := s.deleteTicketCopies(ctx, numbers)
 	stats.Tickets += n
 	if err != nil {
 		return fmt.Errorf("delete tickets: %w", err)
@@ -475,6 +490,23 @@ func (s *Store) purgeTickets(ctx context.Context, _ []*workflow.Ticket, numbers 
 		return fmt.Errorf("delete ticket notes: %w", err)
 	}
 	return nil
+}
+
+// deleteTicketCopies deletes the tickets numbers from every ticket
+// collection and returns how many documents it deleted, but at most
+// len(numbers). The caller found each of them just before, so the cap
+// counts once the two copies that a crash while moving a ticket leaves.
+func (s *Store) deleteTicketCopies(ctx context.Context, numbers []string) (int, error) {
+	defer s.ticketGate.lock(numbers...)()
+	deleted := 0
+	for _, coll := range s.ticketColls() {
+		n, err := s.deleteIDs(ctx, coll, numbers)
+		deleted += n
+		if err != nil {
+			return min(deleted, len(numbers)), err
+		}
+	}
+	return min(deleted, len(numbers)), nil
 }
 
 // deleteBlob deletes every stored version of the blob name and returns

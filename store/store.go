@@ -43,16 +43,19 @@ const (
 
 // Collection names.
 const (
-	collMessages  = "messages"
-	collOutcomes  = "outcomes"
-	collTickets   = "tickets"
-	collRecords   = "records"
-	collOutbox    = "outbox"
-	collCounters  = "counters"
-	collThreads   = "threads"
-	collLeases    = "leases"
-	collMailboxes = "mailboxes"
-	collClaims    = "claims"
+	collMessages = "messages"
+	collOutcomes = "outcomes"
+	collTickets  = "tickets"
+	// collTicketsClosed holds the closed tickets on the embedded store;
+	// see ticket_split.go.
+	collTicketsClosed = "tickets_closed"
+	collRecords       = "records"
+	collOutbox        = "outbox"
+	collCounters      = "counters"
+	collThreads       = "threads"
+	collLeases        = "leases"
+	collMailboxes     = "mailboxes"
+	collClaims        = "claims"
 	// collSent archives the outbox rows that were sent, so that the
 	// outbox itself holds only rows that still need work.
 	collSent = "sent"
@@ -65,6 +68,9 @@ const (
 	// collTicketNotes lists the tickets a client Store inserted, for the
 	// owner's in-memory ticket index.
 	collTicketNotes = "ticket_notes"
+	// collRecordNotes lists the tickets whose audit records a client
+	// Store appended, for the owner's record cache.
+	collRecordNotes = "record_notes"
 	bucketBlobs     = "blobs"
 )
 
@@ -111,10 +117,19 @@ type Store struct {
 	counters, threads, leases, mailboxes *mongo.Collection
 	claims, outcomes                     *mongo.Collection
 	sent, cappedSends, outboxKeys        *mongo.Collection
-	ticketNotes                          *mongo.Collection
+	ticketNotes, recordNotes             *mongo.Collection
 	blobs                                *mongo.GridFSBucket
+	// ticketsClosed holds the closed tickets on the embedded store, and
+	// is nil on a Store connected to a URI, which keeps them in tickets.
+	ticketsClosed *mongo.Collection
+	// ticketGate keeps the writes of an existing ticket on the embedded
+	// store apart from the settling of a batch that contains it.
+	ticketGate ticketGate
 
 	blobThreshold int
+	// threadMemo holds the thread links in the owner's memory; nil on
+	// client Stores and on MongoDB.
+	threadMemo *threadCache
 	// ferret is true when the server is FerretDB, whose findAndModify and
 	// conditional updates are not atomic; see guard.go.
 	ferret bool
@@ -133,11 +148,16 @@ type Store struct {
 	// be taken, so that AllocateNumbers usually needs no lookup.
 	counterHints map[string]int64
 
-	// index and sends keep in memory what the hot paths of the Store that
-	// runs the embedded FerretDB would otherwise read from large
-	// collections. They are nil on every other Store.
-	index *ticketIndex
-	sends *sendMemory
+	// index, trails, sends and queue keep in memory what the hot paths
+	// of the Store that runs the embedded FerretDB would otherwise read
+	// from large collections. They are nil on every other Store.
+	index  *ticketIndex
+	trails *trailCache
+	sends  *sendMemory
+	queue  *outboxQueue
+	// settling moves tickets to the collection of their state in the
+	// background; see ticket_settle.go.
+	settling backgroundLoad
 
 	// prune throttles the deletion of old capped sends.
 	prune cappedPrune
@@ -196,7 +216,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 
 	if s.role == roleOwner {
 		s.index = newTicketIndex(cfg.RecentWindow)
-		s.sends = newSendMemory()
+		s.trails = newTrailCache()
+		s.queue = newOutboxQueue()
+		s.sends = newSendMemory(s.queue)
+		s.threadMemo = newThreadCache()
 	}
 	return s, nil
 }
@@ -247,6 +270,10 @@ func (s *Store) setup(ctx context.Context, database string) error {
 	s.cappedSends = s.db.Collection(collCappedSends)
 	s.outboxKeys = s.db.Collection(collOutboxKeys)
 	s.ticketNotes = s.db.Collection(collTicketNotes)
+	s.recordNotes = s.db.Collection(collRecordNotes)
+	if s.role != roleURI {
+		s.ticketsClosed = s.db.Collection(collTicketsClosed)
+	}
 	s.blobs = s.db.GridFSBucket(options.GridFSBucket().SetName(bucketBlobs))
 
 	ferret, err := isFerret(ctx, s.db)
@@ -293,6 +320,7 @@ func (s *Store) OwnsServer() bool { return s.role == roleOwner }
 // stops it and releases the data folder's lock. The Store must not be
 // used afterwards.
 func (s *Store) Close(ctx context.Context) error {
+	s.flushOutbox(ctx)
 	s.stop()
 	s.loads.Wait()
 

@@ -31,21 +31,37 @@ func (s *Store) LinkThreads(ctx context.Context, links []workflow.ThreadLink) er
 	if _, err := insertNew(ctx, s.threads, docs); err != nil {
 		return fmt.Errorf("link threads: %w", err)
 	}
+	if s.threadMemo != nil {
+		s.threadMemo.add(docs)
+	}
 	return nil
 }
 
 // TicketsByMessageID returns the ticket of each of ids that is linked,
-// keyed by ID: one query on MongoDB, one per ID on FerretDB. No ids
-// returns an empty map without a query.
+// keyed by ID: one query on MongoDB, one per ID on FerretDB. The owner of
+// the embedded store answers from its thread cache once loaded, and
+// reads the collection only for IDs the cache lacks. No ids returns an
+// empty map without a query.
 //
-// NOTE: on FerretDB each ID still costs a read of the whole threads
-// collection, which grows with every message; see ticket_index.go.
+// NOTE: on FerretDB each ID read from the collection costs a read of
+// the whole threads collection, which grows with every message.
 func (s *Store) TicketsByMessageID(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	docs, err := findByIDs[threadDoc](ctx, s, s.threads, dedupeStrings(ids), nil)
+	ids = dedupeStrings(ids)
+	if s.threadMemo != nil {
+		s.startThreadLoad()
+		found, missing, ok := s.threadMemo.lookup(ids)
+		if ok {
+			out, ids = found, missing
+		}
+		if len(ids) == 0 {
+			return out, nil
+		}
+	}
+	docs, err := findByIDs[threadDoc](ctx, s, s.threads, ids, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read threads: %w", err)
 	}

@@ -25,7 +25,7 @@ import (
 // UpdateTicket update the index after the database, and a client Store
 // (see OwnsServer) may only insert tickets, which it lists in
 // ticket_notes for the owner to read. The index is built by one read of
-// every ticket on first use.
+// every ticket, in tickets and tickets_closed, on first use.
 
 // notePoll is how often the index reads ticket_notes at most, and
 // noteExpiry how long a note may name a ticket that is not stored yet,
@@ -253,13 +253,64 @@ func (ix *ticketIndex) loaded() bool {
 // version returns the stored version of the ticket number, or false when
 // the index does not know it for sure.
 func (ix *ticketIndex) version(number string) (int64, bool) {
+	v, _, ok := ix.stored(number)
+	return v, ok
+}
+
+// stored returns the stored version and state of the ticket number, or
+// false when the index does not know them for sure.
+func (ix *ticketIndex) stored(number string) (int64, workflow.State, bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	e, ok := ix.tickets[number]
 	if ix.state != indexLoaded || !ok || ix.dirty[number] {
-		return 0, false
+		return 0, "", false
 	}
-	return e.version, true
+	return e.version, e.state, true
+}
+
+// isOpen reports whether the index is loaded and holds the ticket
+// number as open.
+func (ix *ticketIndex) isOpen(number string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.tickets[number]
+	return ix.state == indexLoaded && ok && e.state.Open()
+}
+
+// openNumbers returns the numbers of the open tickets, or false when the
+// index is not loaded.
+func (ix *ticketIndex) openNumbers() (map[string]bool, bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.state != indexLoaded {
+		return nil, false
+	}
+	out := map[string]bool{}
+	for n, e := range ix.tickets {
+		if e.state.Open() {
+			out[n] = true
+		}
+	}
+	return out, true
+}
+
+// holdsSource reports whether the index is loaded and holds a ticket
+// with the source key that is not dirty.
+func (ix *ticketIndex) holdsSource(key string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	e, ok := ix.bySource[key]
+	return ix.state == indexLoaded && ok && !ix.dirty[e.number]
+}
+
+// holdsNumber reports whether the index is loaded and holds the ticket
+// number, not dirty.
+func (ix *ticketIndex) holdsNumber(number string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	_, ok := ix.tickets[number]
+	return ix.state == indexLoaded && ok && !ix.dirty[number]
 }
 
 // openDoc returns the stored document of an open ticket whose stored

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/keluhan/keluhan/workflow"
 )
@@ -20,8 +21,19 @@ type ticketNote struct {
 
 // readyIndex returns the owner's ticket index, loaded and refreshed from
 // ticket notes and dirty tickets, or nil on any other Store, which then
-// queries the database.
+// queries the database. Once the index is loaded, it starts loading the
+// record cache.
 func (s *Store) readyIndex(ctx context.Context) (*ticketIndex, error) {
+	ix, err := s.freshIndex(ctx)
+	if ix != nil {
+		s.startTrailLoad()
+	}
+	return ix, err
+}
+
+// freshIndex is readyIndex without the record cache, for imports, which
+// would make its load stale.
+func (s *Store) freshIndex(ctx context.Context) (*ticketIndex, error) {
 	ix := s.index
 	if ix == nil {
 		return nil, nil
@@ -53,7 +65,8 @@ func (s *Store) loadedIndex() *ticketIndex {
 // loadIndex builds ix from one read of every ticket. Tickets that this
 // Store writes meanwhile are kept aside and applied on top, because the
 // read may or may not include them. An import meanwhile makes it read
-// again.
+// again. Once the index is installed, the tickets found outside the
+// collection of their state, or in both, are settled in the background.
 func (s *Store) loadIndex(ctx context.Context, ix *ticketIndex) error {
 	for {
 		start := time.Now()
@@ -62,8 +75,10 @@ func (s *Store) loadIndex(ctx context.Context, ix *ticketIndex) error {
 
 		fresh := &ticketIndex{}
 		fresh.reset()
-		err := s.scanTickets(ctx, func(t *workflow.Ticket, raw bson.Raw) {
+		where := ticketPlaces{}
+		err := s.scanTickets(ctx, func(t *workflow.Ticket, raw bson.Raw, closedColl bool) {
 			fresh.put(newEntry(t, raw, floor))
+			where.add(t.Number, closedColl)
 		})
 		if err != nil {
 			ix.abortLoad()
@@ -71,6 +86,7 @@ func (s *Store) loadIndex(ctx context.Context, ix *ticketIndex) error {
 		}
 		if n, ok := ix.install(fresh, floor); ok {
 			s.log.Info("ticket index loaded", "tickets", n, "took", time.Since(start).Round(time.Millisecond))
+			s.settleLater(where.misplaced(fresh))
 			return nil
 		}
 	}
@@ -110,10 +126,22 @@ func (ix *ticketIndex) install(fresh *ticketIndex, floor time.Time) (int, bool) 
 	return len(ix.tickets), true
 }
 
-// scanTickets calls fn for every stored ticket, with the stored document
-// of open tickets and nil for closed ones.
-func (s *Store) scanTickets(ctx context.Context, fn func(*workflow.Ticket, bson.Raw)) error {
-	cur, err := s.tickets.Find(ctx, bson.D{})
+// scanTickets calls fn for every stored copy of a ticket, with the
+// stored document of open tickets and nil for closed ones, and whether
+// the copy is in tickets_closed.
+func (s *Store) scanTickets(ctx context.Context, fn func(t *workflow.Ticket, raw bson.Raw, closedColl bool)) error {
+	for _, coll := range s.ticketColls() {
+		if err := scanTicketColl(ctx, coll, func(t *workflow.Ticket, raw bson.Raw) {
+			fn(t, raw, coll == s.ticketsClosed)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanTicketColl(ctx context.Context, coll *mongo.Collection, fn func(*workflow.Ticket, bson.Raw)) error {
+	cur, err := coll.Find(ctx, bson.D{})
 	if err != nil {
 		return err
 	}
@@ -161,7 +189,7 @@ func (s *Store) refreshIndex(ctx context.Context, ix *ticketIndex) error {
 // reloadTickets reads the tickets numbers into ix and returns those it
 // found. A dirty ticket that is not stored is dropped.
 func (s *Store) reloadTickets(ctx context.Context, ix *ticketIndex, numbers []string) (map[string]bool, error) {
-	docs, err := findByIDs[bson.Raw](ctx, s, s.tickets, numbers, nil)
+	docs, err := s.rawTicketsByIDs(ctx, numbers)
 	if err != nil {
 		return nil, fmt.Errorf("refresh ticket index: %w", err)
 	}
@@ -173,6 +201,9 @@ func (s *Store) reloadTickets(ctx context.Context, ix *ticketIndex, numbers []st
 		}
 		found[t.Number] = true
 		ix.apply(&t, raw)
+		if s.trails != nil && !t.State.Open() {
+			s.trails.drop(t.Number)
+		}
 	}
 	ix.dropDirty(numbers, found)
 	return found, nil

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -36,11 +37,17 @@ func (s *Store) ListTickets(ctx context.Context, f TicketFilter) ([]*workflow.Ti
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
-	out, err := findAll[*workflow.Ticket](ctx, s.tickets, filter, opts)
+	out, err := s.findTickets(ctx, filter, opts, newestReceivedFirst, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("list tickets: %w", err)
 	}
 	return out, nil
+}
+
+// newestReceivedFirst orders tickets by ReceivedAt descending, then by
+// number descending.
+func newestReceivedFirst(a, b *workflow.Ticket) int {
+	return cmp.Or(b.ReceivedAt.Compare(a.ReceivedAt), cmp.Compare(b.Number, a.Number))
 }
 
 // timeRange returns the condition since <= t < until, leaving out a zero
@@ -109,7 +116,7 @@ func (s *Store) CountTickets(ctx context.Context) (map[workflow.State]int, error
 		return ix.countStates(), nil
 	}
 
-	counts, err := countBy(ctx, s.tickets, bson.D{}, "$state")
+	counts, err := s.countTicketsBy(ctx, bson.D{}, "$state")
 	if err != nil {
 		return nil, fmt.Errorf("count tickets: %w", err)
 	}
@@ -150,7 +157,7 @@ func (s *Store) CountNewTickets(ctx context.Context, emails []string, since time
 		{Key: "requester.email", Value: bson.D{{Key: "$in", Value: emails}}},
 		{Key: "received_at", Value: bson.D{{Key: "$gte", Value: since}}},
 	}
-	out, err := countBy(ctx, s.tickets, filter, "$requester.email")
+	out, err := s.countTicketsBy(ctx, filter, "$requester.email")
 	if err != nil {
 		return nil, fmt.Errorf("count new tickets: %w", err)
 	}
@@ -182,15 +189,19 @@ func (s *Store) SimilarCandidates(ctx context.Context, since time.Time, terms []
 	opts := options.Find().
 		SetProjection(bson.D{
 			{Key: "subject", Value: 1}, {Key: "state", Value: 1}, {Key: "received_at", Value: 1},
-			{Key: "terms", Value: 1}, {Key: "category", Value: 1},
+			{Key: "terms", Value: 1}, {Key: "category", Value: 1}, {Key: "version", Value: 1},
 		}).
 		SetSort(bson.D{{Key: "received_at", Value: -1}, {Key: "_id", Value: -1}})
 	if limit > 0 {
 		opts.SetLimit(int64(limit))
 	}
-	out, err := findAll[*workflow.Ticket](ctx, s.tickets, filter, opts)
+	out, err := s.findTickets(ctx, filter, opts, newestReceivedFirst, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list similar candidates: %w", err)
+	}
+	// The version was read only to pick the newest copy of a ticket.
+	for _, t := range out {
+		t.Version = 0
 	}
 	return out, nil
 }

@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/keluhan/keluhan/workflow"
 )
@@ -61,7 +58,8 @@ func (s *Store) ticketsBySource(ctx context.Context, keys []string) ([]*workflow
 // TicketsByNumber returns the tickets with the given numbers, keyed by
 // number. Missing numbers are absent from the map. The Store that runs
 // the embedded FerretDB takes open tickets from its ticket index once
-// that is loaded, and reads the others one by one.
+// that is loaded. It reads the others one by one, from tickets and from
+// tickets_closed, as every other Store on the embedded FerretDB does.
 func (s *Store) TicketsByNumber(ctx context.Context, numbers []string) (map[string]*workflow.Ticket, error) {
 	out, err := s.ticketsByNumber(ctx, numbers)
 	if err != nil {
@@ -90,7 +88,7 @@ func (s *Store) ticketsByNumber(ctx context.Context, numbers []string) (map[stri
 		}
 	}
 
-	found, err := findByIDs[*workflow.Ticket](ctx, s, s.tickets, rest, nil)
+	found, err := s.ticketsByIDs(ctx, rest, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -123,107 +121,7 @@ func (s *Store) ticketsWhereIn(ctx context.Context, field string, values []strin
 		return nil, nil
 	}
 	filter := bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: values}}}}
-	return findAll[*workflow.Ticket](ctx, s.tickets, filter)
-}
-
-// InsertTickets inserts new tickets in one unordered insertMany. A ticket
-// whose SourceKey is already stored is skipped and its SourceKey returned
-// in dup. A ticket whose Number is taken by a ticket from another source
-// is an error wrapping ErrDuplicate, returned after the others are
-// stored. A client Store first notes the tickets in ticket_notes, from
-// which the Store that runs the embedded FerretDB adds them to its index.
-func (s *Store) InsertTickets(ctx context.Context, tickets []*workflow.Ticket) (dup []string, err error) {
-	for _, t := range tickets {
-		if t.Number == "" || t.SourceKey == "" {
-			return nil, fmt.Errorf("insert tickets: ticket %q has no number or source key", t.Number)
-		}
-	}
-	if len(tickets) == 0 {
-		return nil, nil
-	}
-	if s.role == roleClient {
-		if err := s.noteTickets(ctx, tickets); err != nil {
-			return nil, fmt.Errorf("insert tickets: %w", err)
-		}
-	}
-
-	dupIdx, err := insertNew(ctx, s.tickets, tickets)
-	if err != nil {
-		s.markTicketsDirty(tickets)
-		return nil, err
-	}
-	if err := s.indexTickets(tickets, dupIdx); err != nil {
-		return nil, fmt.Errorf("insert tickets: %w", err)
-	}
-	if len(dupIdx) == 0 {
-		return nil, nil
-	}
-	return s.sortDuplicateTickets(ctx, tickets, dupIdx)
-}
-
-// indexTickets adds the tickets that were stored, all but those at the
-// positions skip, to the ticket index, if this Store keeps one.
-func (s *Store) indexTickets(tickets []*workflow.Ticket, skip []int) error {
-	if s.index == nil {
-		return nil
-	}
-	for i, t := range tickets {
-		if slices.Contains(skip, i) {
-			continue
-		}
-		raw, err := bson.Marshal(t)
-		if err != nil {
-			return fmt.Errorf("index ticket %s: %w", t.Number, err)
-		}
-		s.index.apply(t, raw)
-	}
-	return nil
-}
-
-// markTicketsDirty marks the tickets dirty in the ticket index, if this
-// Store keeps one, because a write of them may or may not have been
-// applied.
-func (s *Store) markTicketsDirty(tickets []*workflow.Ticket) {
-	if s.index == nil {
-		return
-	}
-	for _, t := range tickets {
-		s.index.markDirty(t.Number)
-	}
-}
-
-// sortDuplicateTickets separates the tickets rejected for their
-// SourceKey, the expected case, from those rejected for their Number.
-// MongoDB and FerretDB do not report alike which unique index a
-// duplicate hit, so it looks the source keys up in the database. On
-// FerretDB that reads every ticket, which happens only when a batch is
-// replayed. The stored tickets it finds go into the ticket index.
-func (s *Store) sortDuplicateTickets(ctx context.Context, tickets []*workflow.Ticket, dupIdx []int) ([]string, error) {
-	keys := make([]string, len(dupIdx))
-	for n, i := range dupIdx {
-		keys[n] = tickets[i].SourceKey
-	}
-	found, err := s.ticketsWhereIn(ctx, "source_key", keys)
-	if err != nil {
-		return nil, fmt.Errorf("insert tickets: read tickets by source: %w", err)
-	}
-	if err := s.indexTickets(found, nil); err != nil {
-		return nil, fmt.Errorf("insert tickets: %w", err)
-	}
-	stored := map[string]bool{}
-	for _, t := range found {
-		stored[t.SourceKey] = true
-	}
-
-	var dup []string
-	for _, i := range dupIdx {
-		t := tickets[i]
-		if !stored[t.SourceKey] {
-			return dup, fmt.Errorf("insert ticket %s: number taken: %w", t.Number, ErrDuplicate)
-		}
-		dup = append(dup, t.SourceKey)
-	}
-	return dup, nil
+	return s.findTickets(ctx, filter, nil, nil, 0)
 }
 
 // Ticket returns one ticket by number, or an error wrapping ErrNotFound.
@@ -233,23 +131,23 @@ func (s *Store) Ticket(ctx context.Context, number string) (*workflow.Ticket, er
 		return indexed, err
 	}
 
-	var t workflow.Ticket
-	err = s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: number}}).Decode(&t)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, fmt.Errorf("ticket %s: %w", number, ErrNotFound)
-	}
+	found, err := s.ticketsByIDs(ctx, []string{number}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read ticket %s: %w", number, err)
 	}
-	return &t, nil
+	if len(found) == 0 {
+		return nil, fmt.Errorf("ticket %s: %w", number, ErrNotFound)
+	}
+	return found[0], nil
 }
 
 // UpdateTicket replaces the stored ticket with t if the stored Version
 // equals prevVersion. It returns an error wrapping ErrConflict when the
 // version moved on, and one wrapping ErrNotFound when no ticket has
 // t.Number. t.Version must be greater than prevVersion, so that a writer
-// still holding prevVersion conflicts. A client Store rejects it with
-// ErrNotOwner.
+// still holding prevVersion conflicts. On the embedded store a ticket
+// that closes moves to tickets_closed and one that reopens moves back
+// (see ticket_split.go). A client Store rejects it with ErrNotOwner.
 func (s *Store) UpdateTicket(ctx context.Context, t *workflow.Ticket, prevVersion int64) error {
 	if err := s.refuseClient("update ticket " + t.Number); err != nil {
 		return err
@@ -277,19 +175,21 @@ func (s *Store) UpdateTicket(ctx context.Context, t *workflow.Ticket, prevVersio
 }
 
 // updateIndexedTicket is UpdateTicket on the Store that runs the embedded
-// FerretDB. The ticket index holds the stored version of its tickets, so
-// the check needs no read. The replacement is then written by _id and
-// applied to the index, all under the ticket's lock.
+// FerretDB. The ticket index holds the stored version and state of its
+// tickets, so the check needs no read. The new version is then written
+// by _id, into the collection of its state, and applied to the index,
+// all under the ticket's lock.
 func (s *Store) updateIndexedTicket(ctx context.Context, t *workflow.Ticket, prevVersion int64) error {
+	defer s.ticketGate.lock(t.Number)()
 	defer s.lockKey(collTickets, t.Number)()
 
-	stored, known := s.index.version(t.Number)
+	stored, state, known := s.index.stored(t.Number)
 	if !known {
-		v, err := s.storedVersion(ctx, t.Number)
+		v, st, err := s.storedTicket(ctx, t.Number)
 		if err != nil {
 			return err
 		}
-		stored = v
+		stored, state = v, st
 	}
 	if err := versionCheck(t.Number, stored, prevVersion); err != nil {
 		return err
@@ -299,31 +199,27 @@ func (s *Store) updateIndexedTicket(ctx context.Context, t *workflow.Ticket, pre
 	if err != nil {
 		return fmt.Errorf("update ticket %s: %w", t.Number, err)
 	}
-	res, err := s.tickets.ReplaceOne(ctx, bson.D{{Key: "_id", Value: t.Number}}, raw)
-	if err != nil {
+	if err := s.writeTicket(ctx, t, raw, state); err != nil {
 		s.index.markDirty(t.Number)
-		return fmt.Errorf("update ticket %s: %w", t.Number, err)
-	}
-	if res.MatchedCount == 0 {
-		s.index.markDirty(t.Number)
-		return fmt.Errorf("ticket %s: %w", t.Number, ErrNotFound)
+		return err
 	}
 	s.index.apply(t, raw)
+	if s.trails != nil && !t.State.Open() {
+		s.trails.drop(t.Number)
+	}
 	return nil
 }
 
-// storedVersion reads the stored version of the ticket number.
-func (s *Store) storedVersion(ctx context.Context, number string) (int64, error) {
-	opts := options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})
-	doc, err := s.tickets.FindOne(ctx, bson.D{{Key: "_id", Value: number}}, opts).Raw()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, fmt.Errorf("ticket %s: %w", number, ErrNotFound)
-	}
+// storedTicket reads the stored version and state of the ticket number.
+func (s *Store) storedTicket(ctx context.Context, number string) (int64, workflow.State, error) {
+	found, err := s.ticketsByIDs(ctx, []string{number}, bson.D{{Key: "version", Value: 1}, {Key: "state", Value: 1}})
 	if err != nil {
-		return 0, fmt.Errorf("read ticket %s: %w", number, err)
+		return 0, "", fmt.Errorf("read ticket %s: %w", number, err)
 	}
-	v, _ := doc.Lookup("version").AsInt64OK()
-	return v, nil
+	if len(found) == 0 {
+		return 0, "", fmt.Errorf("ticket %s: %w", number, ErrNotFound)
+	}
+	return found[0].Version, found[0].State, nil
 }
 
 // versionCheck returns an error wrapping ErrConflict unless the stored
