@@ -22,7 +22,7 @@ const appName = "keluhan"
 // on 127.0.0.1.
 func dialLoopback(ctx context.Context, uri string) (*mongo.Client, error) {
 	opts := options.Client().ApplyURI(uri).SetAppName(appName)
-	return dial(ctx, opts, "127.0.0.1")
+	return dial(ctx, opts, "the embedded ferretdb")
 }
 
 // dialURI connects to cfg.URI. TLS with certificate verification is on

@@ -212,8 +212,8 @@ func readAddress(dir string) (string, error) {
 		return "", fmt.Errorf("read ferretdb address: %w", err)
 	}
 	uri := strings.TrimSpace(string(b))
-	if !strings.HasPrefix(uri, "mongodb://127.0.0.1:") {
-		return "", fmt.Errorf("read ferretdb address: %q is not a loopback mongodb address", uri)
+	if !strings.HasPrefix(uri, "mongodb://127.0.0.1:") && uri != socketURI(filepath.Join(dir, socketName)) {
+		return "", fmt.Errorf("read ferretdb address: %q is neither the socket in %s nor a loopback mongodb address", uri, dir)
 	}
 	return uri, nil
 }

@@ -303,3 +303,35 @@ func TestClientArchivesMessages(t *testing.T) {
 		t.Errorf("owner Message(c@x) = %+v, %v, want it done", d, err)
 	}
 }
+
+// The embedded FerretDB listens on a Unix socket in a folder only its
+// owner can enter, also when the data folder's path holds a comma and a
+// space, which a MongoDB URI must encode. A client reaches it there, and
+// a path too long for a socket falls back to loopback TCP.
+func TestFerretSocket(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "data, kantor")
+	owner := openDataDir(t, dir)
+	ferret := filepath.Join(dir, ferretDirName)
+	if want := socketURI(filepath.Join(ferret, socketName)); owner.uri != want {
+		t.Fatalf("owner uri = %q, want the socket %q", owner.uri, want)
+	}
+	info, err := os.Stat(ferret)
+	if err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("Stat(%s) = %v, %v, want mode 0700", ferret, info, err)
+	}
+	client := openDataDir(t, dir)
+	if client.OwnsServer() {
+		t.Fatal("OwnsServer(second Open) = true, want a client")
+	}
+	saveStates(t, client, inbound("socket@x", "through the socket"))
+	if _, err := owner.Message(ctx, "socket@x"); err != nil {
+		t.Errorf("owner Message(saved by the client) error: %v", err)
+	}
+
+	long := filepath.Join(t.TempDir(), strings.Repeat("d", maxSocketPath))
+	s := openDataDir(t, long)
+	if !strings.HasPrefix(s.uri, "mongodb://127.0.0.1:") {
+		t.Errorf("uri with a long data folder = %q, want loopback tcp", s.uri)
+	}
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -20,16 +23,38 @@ type embeddedFerret struct {
 	done   chan error
 }
 
-// startFerret starts FerretDB with the SQLite handler on a free loopback
-// port, keeping one SQLite file per database in dir, which must exist.
-// The caller holds the lock of dir; stop releases it.
+// socketName is the file name of the embedded FerretDB's Unix socket in
+// its folder.
+const socketName = "ferretdb.sock"
+
+// maxSocketPath keeps a socket's path within sockaddr_un on Linux, which
+// holds 108 bytes with the terminating NUL.
+const maxSocketPath = 100
+
+// startFerret starts FerretDB with the SQLite handler, keeping one SQLite
+// file per database in dir, which must exist. The caller holds the lock
+// of dir; stop releases it.
 //
-// NOTE: FerretDB 1.24 with the SQLite handler has no authentication, so
-// any local user who finds the port can read and write the data while
-// keluhan runs.
+// FerretDB 1.24 with the SQLite handler has no authentication, so it
+// listens on a Unix socket in dir, which only dir's owner can reach
+// (mode 0700). When dir's path is too long for a socket it listens on a
+// free loopback port instead and logs a warning, because any local user
+// who finds that port can read and write the data while keluhan runs.
 func startFerret(dir string, lock *os.File, log *slog.Logger) (*embeddedFerret, error) {
+	listener := ferretdb.ListenerConfig{TCP: "127.0.0.1:0"}
+	sock := filepath.Join(dir, socketName)
+	if len(sock) <= maxSocketPath {
+		// A socket left by a process that died is stale, since this
+		// process holds dir's lock.
+		if err := os.Remove(sock); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("start embedded ferretdb: remove stale socket: %w", err)
+		}
+		listener = ferretdb.ListenerConfig{Unix: sock}
+	} else {
+		log.Warn("data folder path too long for a unix socket; embedded ferretdb listens on loopback tcp without authentication", "dir", dir, "max_socket_path", maxSocketPath)
+	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  listener,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dir + "/",
 		Logger:    ferretLogger(log),
@@ -42,6 +67,9 @@ func startFerret(dir string, lock *os.File, log *slog.Logger) (*embeddedFerret, 
 	e := &embeddedFerret{dir: dir, lock: lock, cancel: cancel, done: make(chan error, 1)}
 	go func() { e.done <- f.Run(ctx) }()
 	e.uri = f.MongoDBURI()
+	if listener.Unix != "" {
+		e.uri = socketURI(sock)
+	}
 
 	log.Info("embedded ferretdb started", "dir", dir, "uri", e.uri)
 	return e, nil
@@ -67,6 +95,24 @@ func (e *embeddedFerret) stop(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("release lock of %s: %w", e.dir, err))
 	}
 	return errors.Join(errs...)
+}
+
+// socketURI returns the MongoDB URI of the Unix socket at path. The
+// driver splits the host list at commas before it decodes the hosts, so
+// every byte but letters, digits and ".-_~" is percent-encoded.
+func socketURI(path string) string {
+	var b strings.Builder
+	b.WriteString("mongodb://")
+	for _, c := range []byte(path) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '_', c == '~':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	b.WriteString("/")
+	return b.String()
 }
 
 // ferretLogger passes only FerretDB's errors to log, because FerretDB
