@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keluhan/keluhan/store"
 	"github.com/keluhan/keluhan/workflow"
 )
 
@@ -26,6 +28,7 @@ var (
 	helpBody       = text{"isi keluhan", "text of the complaint"}
 	helpBodyFile   = text{"berkas berisi isi keluhan", "file holding the text of the complaint"}
 	helpAttach     = text{"lampiran (boleh diulang)", "attachment (may repeat)"}
+	helpMessage    = text{"buka tiket dari email tersimpan, misalnya yang dikarantina, dengan kunci dari keluhan quarantine; pengirim, perihal dan isi diambil dari email itu kecuali diisi", "open the ticket from a stored email, such as a quarantined one, by its key from keluhan quarantine; sender, subject and text come from that email unless given"}
 	helpEnteredBy  = text{"petugas yang mencatat (bawaan: pengguna sistem ini)", "officer entering the complaint (default: this system user)"}
 	msgOpened      = text{"Tiket %s dibuka (%s) untuk %s.", "Ticket %s opened (%s) for %s."}
 	msgAckQueued   = text{"Tanda terima akan dikirim ke %s.", "An acknowledgment will be sent to %s."}
@@ -33,6 +36,9 @@ var (
 	msgNeedBody    = text{"isi keluhan wajib diisi: gunakan --body atau --body-file", "the complaint text is required: use --body or --body-file"}
 	msgNeedContact = text{"pelapor perlu alamat email (--from \"Nama <alamat>\") atau nomor telepon (--phone)", "the requester needs an email address (--from \"Name <address>\") or a phone number (--phone)"}
 	msgNeedSubject = text{"perihal wajib diisi: gunakan --subject", "a subject is required: use --subject"}
+	msgNoMessage   = text{"email dengan kunci %s tidak ditemukan: lihat kuncinya dengan keluhan quarantine", "no email with key %s: keluhan quarantine lists the keys"}
+	msgHasTicket   = text{"email %s sudah tercatat pada tiket %s", "email %s is already on ticket %s"}
+	msgFromMessage = text{"Email %s kini tercatat pada tiket %s. Lampirannya tetap tersimpan pada email tersebut (keluhan inspect).", "Email %s is now on ticket %s. Its attachments stay with the stored email (keluhan inspect)."}
 	msgBadChannel  = text{"saluran tidak dikenal %q: gunakan telepon, whatsapp, loket atau email", "unknown channel %q: use telepon, whatsapp, loket or email"}
 )
 
@@ -46,8 +52,24 @@ func (a *app) ticketOpenCommand() *cobra.Command {
 	bodyFile := c.Flags().String("body-file", "", a.p.t(helpBodyFile))
 	attach := c.Flags().StringArray("attach", nil, a.p.t(helpAttach))
 	enteredBy := c.Flags().String("entered-by", currentUser(), a.p.t(helpEnteredBy))
+	message := c.Flags().String("message", "", a.p.t(helpMessage))
 	c.Args = cobra.NoArgs
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *message != "" {
+			in := manualInput{from: *from, phone: *phone, subject: *subject, body: *body, bodyFile: *bodyFile, enteredBy: *enteredBy}
+			if cmd.Flags().Changed("channel") {
+				in.channel = *channel
+			}
+			return a.withCore(cmd.Context(), func(core *core) error {
+				t, err := a.openFromMessage(cmd.Context(), core, *message, in)
+				if err != nil {
+					return err
+				}
+				a.printOpened(core, t)
+				fmt.Fprintln(a.stdout, a.p.t(msgFromMessage, *message, t.Number))
+				return nil
+			})
+		}
 		mc, err := a.manualComplaint(*channel, *from, *phone, *subject, *body, *bodyFile, *enteredBy)
 		if err != nil {
 			return err
@@ -69,6 +91,71 @@ func (a *app) ticketOpenCommand() *cobra.Command {
 		})
 	}
 	return c
+}
+
+// manualInput holds the flags of ticket open that describe the
+// complaint.
+type manualInput struct {
+	channel, from, phone, subject, body, bodyFile, enteredBy string
+}
+
+// openFromMessage opens a ticket for the stored email key, typically one
+// that was quarantined, and records the ticket on the email. Fields of in
+// that are empty come from the email: its sender (the Reply-To of a
+// no-reply relay), subject and text, on the email channel. Opening the same
+// email twice returns the first ticket, and an email that is already on
+// a ticket is refused.
+func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manualInput) (*workflow.Ticket, error) {
+	doc, err := c.store.Message(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errors.New(a.p.t(msgNoMessage, key))
+	}
+	if err != nil {
+		return nil, err
+	}
+	sourceKey := "message:" + doc.Key
+	if doc.Ticket != "" {
+		t, err := c.store.Ticket(ctx, doc.Ticket)
+		if err == nil && t.SourceKey == "manual:"+sourceKey {
+			return t, nil
+		}
+		return nil, errors.New(a.p.t(msgHasTicket, key, doc.Ticket))
+	}
+	if in.channel == "" {
+		in.channel = string(workflow.ChannelEmail)
+	}
+	if in.from == "" && in.phone == "" {
+		in.from = requesterOf(doc)
+	}
+	if strings.TrimSpace(in.subject) == "" {
+		in.subject = doc.Subject
+	}
+	if strings.TrimSpace(in.body) == "" && in.bodyFile == "" {
+		in.body = doc.Text
+	}
+	mc, err := a.manualComplaint(in.channel, in.from, in.phone, in.subject, in.body, in.bodyFile, in.enteredBy)
+	if err != nil {
+		return nil, err
+	}
+	mc.Key = sourceKey
+	t, err := c.desk.OpenManual(ctx, mc)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.store.SetMessageTicket(ctx, doc.Key, t.Number); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// requesterOf returns the person a stored email came from as "Name
+// <address>", as ingest.Message.Requester picks it.
+func requesterOf(doc *store.MessageDoc) string {
+	from := doc.Message().Requester()
+	if from == nil || from.Address == "" {
+		return ""
+	}
+	return from.String()
 }
 
 func (a *app) manualComplaint(channel, from, phone, subject, body, bodyFile, enteredBy string) (workflow.ManualComplaint, error) {

@@ -78,10 +78,6 @@ func TestLimitsQuarantineMessages(t *testing.T) {
 	k.checkQuarantined("sender over the hourly limit", limited[0], doc.Subject, workflow.ReasonSenderLimit)
 }
 
-// TestLimitsQuarantineNoticeFlood quarantines more messages within a
-// day than limits.auto_reply_cap (10 by default) and checks that the
-// service desk receives a notice of every one.
-//
 // TestLimitsQuarantineNoticeFlood sends a flood of unacceptable messages
 // from one address. Every message is held, and the service desk gets one
 // notice for the sender in that hour: the notices are coalesced, not
@@ -344,4 +340,56 @@ func httpGet(t *testing.T, url string) string {
 		t.Fatalf("GET %s = %d, %v", url, resp.StatusCode, err)
 	}
 	return string(body)
+}
+
+// TestQuarantinedMessageOpensTicket quarantines a complaint with too many
+// attachments and opens its ticket with ticket open --message: the
+// requester, subject and text come from the stored email, the requester
+// gets an acknowledgment, and the email records the ticket. Opening it
+// again returns the same ticket, and an email on another ticket is
+// refused.
+func TestQuarantinedMessageOpensTicket(t *testing.T) {
+	env := testenv.Require(t)
+	k := startDesk(t, env, deskOptions{extraYAML: "limits: {max_attachments: 1}\n"})
+	ctx := context.Background()
+	sender := env.NewUser(t, "berkas@example.com")
+	id := fmt.Sprintf("held-%d@example.com", time.Now().UnixNano())
+	k.send(sender, withFiles(sender, k.helpdesk, "Berkas izin usaha tidak terunggah", id, 2))
+	held := k.outcome(id)
+	if held.Status != store.MessageQuarantined {
+		t.Fatalf("message %s: status %s, want quarantined", id, held.Status)
+	}
+
+	var out strings.Builder
+	a := &app{stdout: &out, stderr: io.Discard, p: printer{lang: "id"}}
+	tk, err := a.openFromMessage(ctx, k.d.core, held.Key, manualInput{enteredBy: "admin"})
+	if err != nil {
+		t.Fatalf("openFromMessage(%s) error: %v", held.Key, err)
+	}
+	if tk.Requester.Email != sender || tk.Subject != "Berkas izin usaha tidak terunggah" || tk.Channel != workflow.ChannelEmail {
+		t.Errorf("ticket = requester %q, subject %q, channel %s; want %s, the email's subject, email",
+			tk.Requester.Email, tk.Subject, tk.Channel, sender)
+	}
+	if !strings.Contains(tk.Body, "Berkas pendukung terlampir") {
+		t.Errorf("ticket body = %q, want the email's text", tk.Body)
+	}
+	k.mail(sender, tag(tk), 1)
+	if doc := k.outcome(id); doc.Ticket != tk.Number {
+		t.Errorf("email's ticket after opening = %q, want %s", doc.Ticket, tk.Number)
+	}
+
+	again, err := a.openFromMessage(ctx, k.d.core, held.Key, manualInput{enteredBy: "admin"})
+	if err != nil || again.Number != tk.Number {
+		t.Errorf("openFromMessage(again) = %v, %v; want ticket %s", again, err, tk.Number)
+	}
+	if _, err := a.openFromMessage(ctx, k.d.core, "mid:tidak-ada@example.com", manualInput{}); err == nil || !strings.Contains(err.Error(), "tidak ditemukan") {
+		t.Errorf("openFromMessage(unknown key) error = %v, want one saying it was not found", err)
+	}
+
+	other := fmt.Sprintf("plain-%d@example.com", time.Now().UnixNano())
+	k.send(sender, message("Berkas", sender, k.helpdesk, "Izin usaha belum terbit", "Izin usaha belum terbit sejak bulan lalu.", other, nil))
+	doc := k.outcome(other)
+	if _, err := a.openFromMessage(ctx, k.d.core, doc.Key, manualInput{enteredBy: "admin"}); err == nil || !strings.Contains(err.Error(), doc.Ticket) {
+		t.Errorf("openFromMessage(email on %s) error = %v, want a refusal naming that ticket", doc.Ticket, err)
+	}
 }
