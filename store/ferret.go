@@ -119,24 +119,44 @@ func socketURI(path string) string {
 // logs every error reply it sends (a duplicate key, for one) as a full
 // message dump at Warn level.
 func ferretLogger(log *slog.Logger) *slog.Logger {
-	h := minLevelHandler{min: slog.LevelError, Handler: log.Handler()}
+	h := minLevelHandler{min: slog.LevelError, handler: log.Handler()}
 	return slog.New(h).With("component", "ferretdb")
 }
 
-// minLevelHandler drops records below min.
+// minLevelHandler drops records below min. FerretDB adds attributes for
+// every connection and request, and a text handler formats them at once,
+// so attributes and groups are only noted here and applied to the
+// wrapped handler when a record passes, which is rare.
 type minLevelHandler struct {
-	min slog.Level
-	slog.Handler
+	min     slog.Level
+	handler slog.Handler
+	pending []func(slog.Handler) slog.Handler
 }
 
 func (h minLevelHandler) Enabled(ctx context.Context, level slog.Level) bool {
-	return level >= h.min && h.Handler.Enabled(ctx, level)
+	return level >= h.min && h.handler.Enabled(ctx, level)
+}
+
+func (h minLevelHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := h.handler
+	for _, apply := range h.pending {
+		out = apply(out)
+	}
+	return out.Handle(ctx, r)
 }
 
 func (h minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevelHandler{min: h.min, Handler: h.Handler.WithAttrs(attrs)}
+	return h.with(func(next slog.Handler) slog.Handler { return next.WithAttrs(attrs) })
 }
 
 func (h minLevelHandler) WithGroup(name string) slog.Handler {
-	return minLevelHandler{min: h.min, Handler: h.Handler.WithGroup(name)}
+	return h.with(func(next slog.Handler) slog.Handler { return next.WithGroup(name) })
+}
+
+// with returns h with apply noted after the pending changes.
+func (h minLevelHandler) with(apply func(slog.Handler) slog.Handler) minLevelHandler {
+	pending := make([]func(slog.Handler) slog.Handler, len(h.pending), len(h.pending)+1)
+	copy(pending, h.pending)
+	h.pending = append(pending, apply)
+	return h
 }

@@ -144,7 +144,7 @@ func (d *Desk) ticketFrom(it *item, number string, now time.Time) *Ticket {
 	m := it.in.Msg
 	requester := requesterOf(m)
 	subject := strings.TrimSpace(m.Subject)
-	result := d.triage.Classify(subject, m.Text)
+	result, terms := d.triage.Analyze(subject, m.Text)
 	t := &Ticket{
 		Number:        number,
 		SourceKey:     m.Key,
@@ -157,7 +157,7 @@ func (d *Desk) ticketFrom(it *item, number string, now time.Time) *Ticket {
 		RootMessageID: m.MessageID,
 		Triage:        triageResult(result),
 		Application:   result.Application,
-		Terms:         triage.Terms(subject, m.Text),
+		Terms:         terms,
 		Attachments:   attachmentRefs(m),
 		LinkedTo:      it.linkedTo,
 		ReceivedAt:    now,
@@ -221,20 +221,31 @@ func (d *Desk) findSimilar(ctx context.Context, created []*Ticket, now time.Time
 	if err != nil {
 		return fmt.Errorf("find similar complaints: %w", err)
 	}
+	// Each ticket's term set is made once for the whole batch.
+	sets := make(map[*Ticket]triage.TermSet, len(candidates)+len(created))
+	setOf := func(t *Ticket) triage.TermSet {
+		set, ok := sets[t]
+		if !ok {
+			set = triage.NewTermSet(t.Terms)
+			sets[t] = set
+		}
+		return set
+	}
 	for i, t := range created {
 		pool := append(candidates[:len(candidates):len(candidates)], created[:i]...)
-		t.Similar = d.rankSimilar(t, pool)
+		t.Similar = d.rankSimilar(t, pool, setOf)
 	}
 	return nil
 }
 
-func (d *Desk) rankSimilar(t *Ticket, pool []*Ticket) []SimilarRef {
+func (d *Desk) rankSimilar(t *Ticket, pool []*Ticket, setOf func(*Ticket) triage.TermSet) []SimilarRef {
 	var refs []SimilarRef
+	own := setOf(t)
 	for _, c := range pool {
 		if c.Number == t.Number || c.Number == "" {
 			continue
 		}
-		score := triage.Similarity(t.Terms, c.Terms)
+		score := own.Similarity(setOf(c))
 		if score >= d.cfg.SimilarMin {
 			refs = append(refs, SimilarRef{Number: c.Number, Subject: c.Subject, Score: score, State: c.State, At: c.ReceivedAt})
 		}

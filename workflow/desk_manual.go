@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/keluhan/keluhan/ingest"
-	"github.com/keluhan/keluhan/workflow/triage"
 )
 
 // ManualComplaint is a complaint an officer enters for someone who
@@ -58,7 +57,7 @@ func (d *Desk) OpenManual(ctx context.Context, c ManualComplaint) (*Ticket, erro
 
 // manualTicket builds the ticket of a manual complaint.
 func (d *Desk) manualTicket(c *ManualComplaint, key, number string, it *item) *Ticket {
-	result := d.triage.Classify(c.Subject, c.Body)
+	result, terms := d.triage.Analyze(c.Subject, c.Body)
 	return &Ticket{
 		Number:      number,
 		SourceKey:   key,
@@ -70,7 +69,7 @@ func (d *Desk) manualTicket(c *ManualComplaint, key, number string, it *item) *T
 		Body:        strings.TrimSpace(c.Body),
 		Triage:      triageResult(result),
 		Application: result.Application,
-		Terms:       triage.Terms(c.Subject, c.Body),
+		Terms:       terms,
 		Attachments: c.Attachments,
 		LinkedTo:    it.linkedTo,
 		ReceivedAt:  d.now(),

@@ -43,7 +43,24 @@ type Result struct {
 // setting. Empty input yields Unsure with confidence 0.5 and
 // OtherApplication. Safe for concurrent use.
 func (r *Rules) Classify(subject, body string) Result {
+	return r.classifyTokens(r.document(subject, body))
+}
+
+// Analyze returns Classify and Terms of one complaint. With the embedded
+// rules, which Terms always uses, it normalises the text once for both.
+func (r *Rules) Analyze(subject, body string) (Result, []string) {
+	if r != Default() {
+		return r.Classify(subject, body), Terms(subject, body)
+	}
 	toks := r.document(subject, body)
+	// Terms reads the weights before classifyTokens shifts them.
+	terms := r.termsOf(toks)
+	return r.classifyTokens(toks), terms
+}
+
+// classifyTokens is Classify of a normalised document. It changes the
+// weights of toks.
+func (r *Rules) classifyTokens(toks []token) Result {
 	found := r.phrases.findAll(toks)
 
 	r.applyFocus(toks, found)

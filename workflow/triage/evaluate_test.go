@@ -4,6 +4,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -97,5 +99,44 @@ func TestEvaluateEmpty(t *testing.T) {
 	rep := Evaluate(Default(), nil)
 	if rep.Total != 0 || rep.Accuracy != 0 || rep.UnsureRate != 0 || rep.Items == nil {
 		t.Errorf("Evaluate(nil) = %+v, want zero totals and an empty item list", rep)
+	}
+}
+
+// TestAnalyzeMatchesClassifyAndTerms checks that Analyze, which shares one
+// normalised document between both, returns what Classify and Terms
+// return apart, with the embedded rules and with a copy of them.
+func TestAnalyzeMatchesClassifyAndTerms(t *testing.T) {
+	items := readItems(t, "../../testdata/triage/labeled-dev.jsonl")
+	copied, err := Parse(defaultRulesYAML)
+	if err != nil {
+		t.Fatalf("Parse(embedded rules) error: %v", err)
+	}
+	for _, r := range []*Rules{Default(), copied} {
+		for _, it := range items {
+			res, terms := r.Analyze(it.Subject, it.Body)
+			if want := r.Classify(it.Subject, it.Body); !reflect.DeepEqual(res, want) {
+				t.Errorf("%s: Analyze result = %+v, want Classify's %+v", it.ID, res, want)
+			}
+			if want := Terms(it.Subject, it.Body); !slices.Equal(terms, want) {
+				t.Errorf("%s: Analyze terms = %v, want Terms' %v", it.ID, terms, want)
+			}
+		}
+	}
+}
+
+func BenchmarkAnalyze(b *testing.B) {
+	f, err := os.Open("../../testdata/triage/labeled-dev.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	items, err := ReadJSONL(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := Default()
+	for i := 0; b.Loop(); i++ {
+		it := items[i%len(items)]
+		r.Analyze(it.Subject, it.Body)
 	}
 }

@@ -31,10 +31,15 @@ func Terms(subject, body string) []string {
 }
 
 func (r *Rules) terms(subject, body string) []string {
+	return r.termsOf(r.document(subject, body))
+}
+
+// termsOf is terms of a normalised document.
+func (r *Rules) termsOf(toks []token) []string {
 	score := map[string]float64{}
 	first := map[string]int{}
 
-	for i, t := range r.document(subject, body) {
+	for i, t := range toks {
 		if !r.isContentWord(t.word) {
 			continue
 		}
@@ -90,18 +95,30 @@ func isNumber(w string) bool {
 // and 0 when either set is empty or nothing is shared. Duplicates count
 // once; terms are compared as given, so pass the output of Terms.
 func Similarity(a, b []string) float64 {
-	setA, setB := toSet(a), toSet(b)
-	if len(setA) == 0 || len(setB) == 0 {
+	return NewTermSet(a).Similarity(NewTermSet(b))
+}
+
+// TermSet is a set of terms made once for many Similarity comparisons.
+type TermSet map[string]bool
+
+// NewTermSet returns the set of terms.
+func NewTermSet(terms []string) TermSet { return toSet(terms) }
+
+// Similarity returns Similarity of the two sets' terms.
+func (a TermSet) Similarity(b TermSet) float64 {
+	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-
+	if len(b) < len(a) {
+		a, b = b, a
+	}
 	shared := 0
-	for w := range setA {
-		if setB[w] {
+	for w := range a {
+		if b[w] {
 			shared++
 		}
 	}
-	return float64(shared) / math.Sqrt(float64(len(setA))*float64(len(setB)))
+	return float64(shared) / math.Sqrt(float64(len(a))*float64(len(b)))
 }
 
 func toSet(words []string) map[string]bool {
