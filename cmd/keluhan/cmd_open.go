@@ -28,7 +28,7 @@ var (
 	helpBody       = text{"isi keluhan", "text of the complaint"}
 	helpBodyFile   = text{"berkas berisi isi keluhan", "file holding the text of the complaint"}
 	helpAttach     = text{"lampiran (boleh diulang)", "attachment (may repeat)"}
-	helpMessage    = text{"buka tiket dari email tersimpan, misalnya yang dikarantina, dengan kunci dari keluhan quarantine; pengirim, perihal dan isi diambil dari email itu kecuali diisi", "open the ticket from a stored email, such as a quarantined one, by its key from keluhan quarantine; sender, subject and text come from that email unless given"}
+	helpMessage    = text{"buka tiket dari email tersimpan, misalnya yang dikarantina, dengan kunci dari keluhan quarantine; pengirim, perihal dan isi diambil dari email itu kecuali diisi, dan saluran bawaannya email", "open the ticket from a stored email, such as a quarantined one, by its key from keluhan quarantine; sender, subject and text come from that email unless given, and the channel defaults to email"}
 	helpEnteredBy  = text{"petugas yang mencatat (bawaan: pengguna sistem ini)", "officer entering the complaint (default: this system user)"}
 	msgOpened      = text{"Tiket %s dibuka (%s) untuk %s.", "Ticket %s opened (%s) for %s."}
 	msgAckQueued   = text{"Tanda terima akan dikirim ke %s.", "An acknowledgment will be sent to %s."}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Help and output texts of the subcommands.
@@ -50,6 +52,43 @@ var (
 	msgNeedKeyOrAll     = text{"sebutkan kunci email atau gunakan --all", "name an email key or use --all"}
 )
 
+// flagValueNames are the Indonesian names of pflag's value types, as the
+// flag list shows them after a flag's name.
+var flagValueNames = map[string]string{
+	"string": "teks", "stringArray": "teks", "strings": "teks",
+	"int": "angka", "uint32": "angka", "float64": "angka", "duration": "durasi",
+}
+
+// flagLine splits a line of pflag's flag list into the flag's names, its
+// value type and the padding before the usage text.
+var flagLine = regexp.MustCompile(`^(\s+(?:-\S, )?--\S+) (\S+)( +)`)
+
+// flagUsagesID returns pflag's flag list in Indonesian: value types
+// renamed within the same width, so the columns stay aligned, and
+// "(default X)" as "(bawaan: X)", dropped where the usage text already
+// gives its default.
+func flagUsagesID(flags *pflag.FlagSet) string {
+	lines := strings.Split(flags.FlagUsages(), "\n")
+	for i, line := range lines {
+		if m := flagLine.FindStringSubmatch(line); m != nil {
+			if name, ok := flagValueNames[m[2]]; ok {
+				width := len(m[2]) + len(m[3])
+				pad := max(width-len(name), 1)
+				line = m[1] + " " + name + strings.Repeat(" ", pad) + line[len(m[0]):]
+			}
+		}
+		if at := strings.LastIndex(line, " (default "); at >= 0 {
+			if strings.Contains(line[:at], "(bawaan") {
+				line = line[:at]
+			} else {
+				line = line[:at] + " (bawaan: " + line[at+len(" (default "):]
+			}
+		}
+		lines[i] = line
+	}
+	return strings.Join(lines, "\n")
+}
+
 // localizeCobra replaces cobra's English usage headings.
 func localizeCobra(root *cobra.Command, p printer) {
 	if p.lang == "en" {
@@ -67,10 +106,16 @@ func localizeCobra(root *cobra.Command, p printer) {
 		{"Examples:", "Contoh:"},
 		{"Flags:", "Opsi:"},
 		{"[command]", "[perintah]"},
-		{"[flags]", "[opsi]"},
+		{"{{.UseLine}}", "{{useLineID .}}"},
+		{"{{.LocalFlags.FlagUsages", "{{flagUsagesID .LocalFlags"},
+		{"{{.InheritedFlags.FlagUsages", "{{flagUsagesID .InheritedFlags"},
 	} {
 		tmpl = strings.ReplaceAll(tmpl, pair[0], pair[1])
 	}
+	cobra.AddTemplateFunc("useLineID", func(c *cobra.Command) string {
+		return strings.Replace(c.UseLine(), "[flags]", "[opsi]", 1)
+	})
+	cobra.AddTemplateFunc("flagUsagesID", flagUsagesID)
 	root.SetUsageTemplate(tmpl)
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [perintah]",
