@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,11 @@ func ferretDir(dataDir string) (string, error) {
 	dir, err := filepath.Abs(filepath.Join(dataDir, ferretDirName))
 	if err != nil {
 		return "", fmt.Errorf("start embedded ferretdb: %w", err)
+	}
+	// FerretDB reads the folder from a file URL that it decodes, and
+	// SQLite decodes it again, so these cannot be escaped.
+	if strings.ContainsAny(dir, "%?#") {
+		return "", fmt.Errorf("start embedded ferretdb: data folder %q contains %%, ? or #, which ferretdb cannot use", dataDir)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("start embedded ferretdb: %w", err)
@@ -212,10 +218,31 @@ func readAddress(dir string) (string, error) {
 		return "", fmt.Errorf("read ferretdb address: %w", err)
 	}
 	uri := strings.TrimSpace(string(b))
-	if !strings.HasPrefix(uri, "mongodb://127.0.0.1:") && uri != socketURI(filepath.Join(dir, socketName)) {
+	if !strings.HasPrefix(uri, "mongodb://127.0.0.1:") && !isSocketIn(uri, dir) {
 		return "", fmt.Errorf("read ferretdb address: %q is neither the socket in %s nor a loopback mongodb address", uri, dir)
 	}
 	return uri, nil
+}
+
+// isSocketIn reports whether uri names the socket in dir. The owner may
+// have reached dir by another path, as through a symbolic link, so the
+// socket files are compared, not the paths.
+func isSocketIn(uri, dir string) bool {
+	want := filepath.Join(dir, socketName)
+	if uri == socketURI(want) {
+		return true
+	}
+	host, ok := strings.CutPrefix(uri, "mongodb://")
+	if !ok {
+		return false
+	}
+	path, err := url.PathUnescape(strings.TrimSuffix(host, "/"))
+	if err != nil || !strings.HasSuffix(path, "/"+socketName) {
+		return false
+	}
+	a, err1 := os.Stat(path)
+	b, err2 := os.Stat(want)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
 // removeAddress deletes dir's address file, if there is one.

@@ -335,3 +335,43 @@ func TestFerretSocket(t *testing.T) {
 		t.Errorf("uri with a long data folder = %q, want loopback tcp", s.uri)
 	}
 }
+
+// FerretDB decodes its SQLite folder's file URL and SQLite decodes it
+// again, so a data folder with "%", "?" or "#" would put the database
+// elsewhere or fail later. Open refuses it at once and creates nothing.
+func TestOpenRejectsDataDirFerretCannotUse(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"k%41", "q?x", "h#x"} {
+		dir := filepath.Join(t.TempDir(), name)
+		s, err := Open(ctx, Config{DataDir: dir}, discardLogger())
+		if err == nil {
+			_ = s.Close(ctx)
+			t.Errorf("Open(%q) succeeded, want an error naming the folder", dir)
+			continue
+		}
+		if !strings.Contains(err.Error(), "cannot use") {
+			t.Errorf("Open(%q) error = %v, want one saying ferretdb cannot use the folder", dir, err)
+		}
+	}
+	for _, name := range []string{"spasi dan,koma", "ünï", "titik;koma"} {
+		dir := filepath.Join(t.TempDir(), name)
+		s := openDataDir(t, dir)
+		insertTickets(t, s, ticket("KLH-2026-000001", "mid:a@x", t0))
+	}
+}
+
+// A command line that reaches the data folder through a symbolic link
+// connects to the owner that opened the real path.
+func TestClientThroughSymlink(t *testing.T) {
+	base := t.TempDir()
+	real := filepath.Join(base, "asli")
+	link := filepath.Join(base, "tautan")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	owner := openDataDir(t, real)
+	client := openDataDir(t, link)
+	if !owner.OwnsServer() || client.OwnsServer() {
+		t.Errorf("OwnsServer() = %v for the owner and %v through the link, want true and false", owner.OwnsServer(), client.OwnsServer())
+	}
+}

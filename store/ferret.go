@@ -31,6 +31,10 @@ const socketName = "ferretdb.sock"
 // holds 108 bytes with the terminating NUL.
 const maxSocketPath = 100
 
+// MaxDataDirSocket is the longest absolute data folder path, in bytes,
+// whose embedded FerretDB still gets a Unix socket.
+const MaxDataDirSocket = maxSocketPath - len("/"+ferretDirName+"/"+socketName)
+
 // startFerret starts FerretDB with the SQLite handler, keeping one SQLite
 // file per database in dir, which must exist. The caller holds the lock
 // of dir; stop releases it.

@@ -253,8 +253,13 @@ func (s *Store) purgeable(ctx context.Context, numbers []string) ([]*workflow.Ti
 }
 
 // ticketsWithMailDue returns which of numbers have outbox rows pending or
-// sending.
+// sending. On the embedded store a row's state may be only in the log of
+// changes, so it reads the rows with the log applied, after the owner
+// has folded in what it holds in memory.
 func (s *Store) ticketsWithMailDue(ctx context.Context, numbers []string) (map[string]bool, error) {
+	if s.ferret {
+		return s.ticketsWithMailDueLive(ctx, numbers)
+	}
 	filter := bson.D{
 		{Key: "ticket", Value: bson.D{{Key: "$in", Value: numbers}}},
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{workflow.OutboxPending, workflow.OutboxSending}}}},
@@ -266,6 +271,27 @@ func (s *Store) ticketsWithMailDue(ctx context.Context, numbers []string) (map[s
 	busy := map[string]bool{}
 	for _, r := range rows {
 		busy[r.Ticket] = true
+	}
+	return busy, nil
+}
+
+// ticketsWithMailDueLive is ticketsWithMailDue on the embedded store.
+func (s *Store) ticketsWithMailDueLive(ctx context.Context, numbers []string) (map[string]bool, error) {
+	if q := s.queue; q != nil && q.loaded() {
+		if err := s.compactAll(ctx, q); err != nil {
+			return nil, fmt.Errorf("purge: %w", err)
+		}
+	}
+	filter := bson.D{{Key: "ticket", Value: bson.D{{Key: "$in", Value: numbers}}}}
+	rows, err := s.viewRows(ctx, filter, withoutContent)
+	if err != nil {
+		return nil, fmt.Errorf("purge: read outbox: %w", err)
+	}
+	busy := map[string]bool{}
+	for _, e := range rows {
+		if st := e.state.Status; st == workflow.OutboxPending || st == workflow.OutboxSending {
+			busy[e.ticket] = true
+		}
 	}
 	return busy, nil
 }

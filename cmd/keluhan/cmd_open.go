@@ -37,6 +37,7 @@ var (
 	msgNeedContact = text{"pelapor perlu alamat email (--from \"Nama <alamat>\") atau nomor telepon (--phone)", "the requester needs an email address (--from \"Name <address>\") or a phone number (--phone)"}
 	msgNeedSubject = text{"perihal wajib diisi: gunakan --subject", "a subject is required: use --subject"}
 	msgNoMessage   = text{"email dengan kunci %s tidak ditemukan: lihat kuncinya dengan keluhan quarantine", "no email with key %s: keluhan quarantine lists the keys"}
+	msgInProcess   = text{"email %s masih diproses keluhan serve; tunggu sampai selesai", "email %s is still being processed by keluhan serve; wait until it is done"}
 	msgHasTicket   = text{"email %s sudah tercatat pada tiket %s", "email %s is already on ticket %s"}
 	msgFromMessage = text{"Email %s kini tercatat pada tiket %s. Lampirannya tetap tersimpan pada email tersebut (keluhan inspect).", "Email %s is now on ticket %s. Its attachments stay with the stored email (keluhan inspect)."}
 	msgBadChannel  = text{"saluran tidak dikenal %q: gunakan telepon, whatsapp, loket atau email", "unknown channel %q: use telepon, whatsapp, loket or email"}
@@ -112,6 +113,9 @@ func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manua
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !doc.Status.Final() {
+		return nil, errors.New(a.p.t(msgInProcess, key))
 	}
 	sourceKey := "message:" + doc.Key
 	if doc.Ticket != "" {

@@ -6,12 +6,14 @@ import (
 	"io"
 	"net"
 	"net/mail"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
+	"github.com/keluhan/keluhan/store"
 	"github.com/keluhan/keluhan/workflow/calendar"
 	"github.com/keluhan/keluhan/workflow/triage"
 )
@@ -165,6 +167,25 @@ func (c *checker) checkMongo(cfg *Config) {
 	}
 	if cfg.MongoDB.Insecure {
 		c.warn("mongodb.insecure", msgInsecure, msgFixInsecure)
+	}
+	if uri == "" {
+		c.checkDataDir(cfg.DataDir)
+	}
+}
+
+// checkDataDir checks the folder of the embedded store: FerretDB cannot
+// use a path with "%", "?" or "#", and a long path gets no socket.
+func (c *checker) checkDataDir(dir string) {
+	if strings.ContainsAny(dir, "%?#") {
+		c.fail("data_dir", msgDataDirChars, msgFixDataDirChars, dir)
+		return
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return
+	}
+	if n := len(abs); n > store.MaxDataDirSocket {
+		c.warn("data_dir", msgDataDirLong, msgFixDataDirLong, abs, n, store.MaxDataDirSocket)
 	}
 }
 

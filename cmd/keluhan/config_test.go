@@ -46,6 +46,8 @@ func TestConfigCheckNamesKeys(t *testing.T) {
 		{"bad zone", "time_zone: Mars/Olympus\nhelpdesk: {address: a@b.id, name: x}", "time_zone"},
 		{"bad mongo uri", "helpdesk: {address: a@b.id, name: x}\nmongodb: {uri: 'postgres://x'}", "mongodb.uri"},
 		{"plain imap to another host", "helpdesk: {address: a@b.id, name: x}\nimap: {address: 'mail.example.org:143', tls: none}", "imap.tls"},
+		{"data_dir ferretdb cannot use", "data_dir: /srv/keluhan%41\nhelpdesk: {address: a@b.id, name: x}", "data_dir"},
+		{"data_dir too long for a socket", "data_dir: /srv/" + strings.Repeat("d", 80) + "\nhelpdesk: {address: a@b.id, name: x}", "data_dir"},
 		{"plain mongodb to another host", "helpdesk: {address: a@b.id, name: x}\nmongodb: {uri: 'mongodb://db.example.org/?tls=false'}", "mongodb.uri"},
 	}
 	for _, tc := range cases {

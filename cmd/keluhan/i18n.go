@@ -40,6 +40,10 @@ var (
 	msgFixZone              = text{"gunakan nama IANA, misalnya Asia/Jakarta, Asia/Makassar atau Asia/Jayapura", "use an IANA name such as Asia/Jakarta"}
 	msgInvalidPrefix        = text{"awalan nomor tiket tidak valid: %q", "invalid ticket prefix: %q"}
 	msgFixPrefix            = text{"gunakan 2 sampai 8 huruf kapital, misalnya KLH", "use 2 to 8 capital letters, for example KLH"}
+	msgDataDirChars         = text{"folder data %q memuat %%, ? atau #, yang tidak dapat dipakai oleh penyimpanan bawaan (FerretDB)", "data folder %q contains %%, ? or #, which the embedded store (FerretDB) cannot use"}
+	msgFixDataDirChars      = text{"pilih jalur folder tanpa tanda %, ? dan #", "choose a folder path without %, ? and #"}
+	msgDataDirLong          = text{"jalur folder data %q terlalu panjang (%d bita) untuk soket penyimpanan bawaan, sehingga FerretDB membuka port loopback tanpa kata sandi", "the data folder path %q is too long (%d bytes) for the embedded store's socket, so FerretDB opens a loopback port without a password"}
+	msgFixDataDirLong       = text{"pilih jalur folder data paling panjang %d bita", "choose a data folder path of at most %d bytes"}
 	msgNoPassword           = text{"kata sandi belum diatur", "no password is set"}
 	msgFixPassword          = text{"atur variabel lingkungan %s atau %s_FILE (jangan tulis kata sandi di berkas konfigurasi)", "set the environment variable %s or %s_FILE (do not put passwords in the configuration file)"}
 	msgNoToken              = text{"sumber token OAuth belum diatur", "no OAuth token source is set"}
