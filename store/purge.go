@@ -385,6 +385,9 @@ func (s *Store) purgeThreads(ctx context.Context, _ []*workflow.Ticket, numbers 
 		return fmt.Errorf("delete thread links: %w", err)
 	}
 	stats.Threads += int(res.DeletedCount)
+	if s.threadMemo != nil {
+		s.threadMemo.dropTickets(numbers)
+	}
 	return nil
 }
 

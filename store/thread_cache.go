@@ -44,6 +44,23 @@ func (c *threadCache) add(docs []threadDoc) {
 	}
 }
 
+// dropTickets forgets the links to tickets, as after a purge.
+func (c *threadCache) dropTickets(tickets []string) {
+	gone := make(map[string]bool, len(tickets))
+	for _, t := range tickets {
+		gone[t] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range []map[string]string{c.byID, c.early} {
+		for id, t := range m {
+			if gone[t] {
+				delete(m, id)
+			}
+		}
+	}
+}
+
 // lookup returns the tickets of the IDs the cache holds and the IDs it
 // does not, or ok false while it is not loaded.
 func (c *threadCache) lookup(ids []string) (found map[string]string, missing []string, ok bool) {

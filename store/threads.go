@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/keluhan/keluhan/workflow"
@@ -28,11 +29,20 @@ func (s *Store) LinkThreads(ctx context.Context, links []workflow.ThreadLink) er
 		}
 		docs = append(docs, threadDoc{MessageID: l.MessageID, Ticket: l.Ticket, At: now})
 	}
-	if _, err := insertNew(ctx, s.threads, docs); err != nil {
+	dups, err := insertNew(ctx, s.threads, docs)
+	if err != nil {
 		return fmt.Errorf("link threads: %w", err)
 	}
 	if s.threadMemo != nil {
-		s.threadMemo.add(docs)
+		// An ID linked before, perhaps by a client Store, keeps the
+		// stored ticket, which a lookup reads from the collection.
+		fresh := docs[:0:0]
+		for i, d := range docs {
+			if !slices.Contains(dups, i) {
+				fresh = append(fresh, d)
+			}
+		}
+		s.threadMemo.add(fresh)
 	}
 	return nil
 }
