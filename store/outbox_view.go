@@ -77,38 +77,60 @@ func decodeEntries(entries map[string]*queueEntry, status workflow.OutboxStatus)
 }
 
 // countViewed is OutboxCounts on a client Store. A sent row that the
-// log marks as archived counts in the archive. A sent row that the
-// outbox holds with no log entry, which a version of keluhan before the
-// log left, is looked up in the archive.
+// log marks as archived counts in the archive, and any other sent row is
+// looked up there, because the marker follows the archive's insert.
 func (s *Store) countViewed(ctx context.Context) (map[workflow.OutboxStatus]int, error) {
+	// The owner's compaction may archive a row between the reads below,
+	// so that it would count both live and archived. The archive only
+	// grows, so an archive count that did not change around the reads
+	// shows they saw one state; otherwise the count is taken again.
+	const attempts = 5
+	for range attempts - 1 {
+		counts, stable, err := s.countViewedOnce(ctx)
+		if err != nil || stable {
+			return counts, err
+		}
+	}
+	counts, _, err := s.countViewedOnce(ctx)
+	return counts, err
+}
+
+// countViewedOnce is one try of countViewed. stable reports whether the
+// archive's count was the same before and after the reads.
+func (s *Store) countViewedOnce(ctx context.Context) (map[workflow.OutboxStatus]int, bool, error) {
+	before, err := s.archivedCount(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("count sent outbox rows: %w", err)
+	}
 	rows, err := s.viewRows(ctx, bson.D{}, withoutContent)
 	if err != nil {
-		return nil, fmt.Errorf("count outbox rows: %w", err)
+		return nil, false, fmt.Errorf("count outbox rows: %w", err)
 	}
 	counts := map[workflow.OutboxStatus]int{}
-	var leftovers []string
+	var live []string
 	for _, e := range rows {
 		status, counted := e.countedStatus()
 		switch {
 		case !counted:
-		case status == workflow.OutboxSent && len(e.logged) == 0:
-			leftovers = append(leftovers, e.key)
+		case status == workflow.OutboxSent:
+			// A sent row may be in the archive already, with or
+			// without its marker in the log.
+			live = append(live, e.key)
 		default:
 			counts[status]++
 		}
 	}
 
-	both, err := findByIDs[outboxKeyDoc](ctx, s, s.sent, leftovers, bson.D{{Key: "_id", Value: 1}})
+	both, err := findByIDs[outboxKeyDoc](ctx, s, s.sent, live, bson.D{{Key: "_id", Value: 1}})
 	if err != nil {
-		return nil, fmt.Errorf("count outbox rows: %w", err)
+		return nil, false, fmt.Errorf("count outbox rows: %w", err)
 	}
-	counts[workflow.OutboxSent] += len(leftovers) - len(both)
-	archived, err := s.archivedCount(ctx)
+	after, err := s.archivedCount(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("count sent outbox rows: %w", err)
+		return nil, false, fmt.Errorf("count sent outbox rows: %w", err)
 	}
-	counts[workflow.OutboxSent] += archived
-	return positive(counts), nil
+	counts[workflow.OutboxSent] += len(live) - len(both) + after
+	return positive(counts), before == after, nil
 }
 
 // positive returns counts without the statuses that have none.
