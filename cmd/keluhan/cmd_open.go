@@ -39,7 +39,8 @@ var (
 	msgNoMessage   = text{"email dengan kunci %s tidak ditemukan: lihat kuncinya dengan keluhan quarantine", "no email with key %s: keluhan quarantine lists the keys"}
 	msgInProcess   = text{"email %s masih diproses keluhan serve; tunggu sampai selesai", "email %s is still being processed by keluhan serve; wait until it is done"}
 	msgHasTicket   = text{"email %s sudah tercatat pada tiket %s", "email %s is already on ticket %s"}
-	msgFromMessage = text{"Email %s kini tercatat pada tiket %s. Lampirannya tetap tersimpan pada email tersebut (keluhan inspect).", "Email %s is now on ticket %s. Its attachments stay with the stored email (keluhan inspect)."}
+	msgFromMessage = text{"Email %s kini tercatat pada tiket %s, beserta %d lampirannya.", "Email %s is now on ticket %s, with its %d attachments."}
+	msgOpenedQuiet = text{"Email %s sudah dibuka sebagai tiket %s sebelumnya; tidak ada yang diubah.", "Email %s was opened as ticket %s before; nothing was changed."}
 	msgBadChannel  = text{"saluran tidak dikenal %q: gunakan telepon, whatsapp, loket atau email", "unknown channel %q: use telepon, whatsapp, loket or email"}
 )
 
@@ -62,12 +63,16 @@ func (a *app) ticketOpenCommand() *cobra.Command {
 				in.channel = *channel
 			}
 			return a.withCore(cmd.Context(), func(core *core) error {
-				t, err := a.openFromMessage(cmd.Context(), core, *message, in)
+				t, before, err := a.openFromMessage(cmd.Context(), core, *message, in)
 				if err != nil {
 					return err
 				}
+				if before {
+					fmt.Fprintln(a.stdout, a.p.t(msgOpenedQuiet, *message, t.Number))
+					return nil
+				}
 				a.printOpened(core, t)
-				fmt.Fprintln(a.stdout, a.p.t(msgFromMessage, *message, t.Number))
+				fmt.Fprintln(a.stdout, a.p.t(msgFromMessage, *message, t.Number, len(t.Attachments)))
 				return nil
 			})
 		}
@@ -103,27 +108,29 @@ type manualInput struct {
 // openFromMessage opens a ticket for the stored email key, typically one
 // that was quarantined, and records the ticket on the email. Fields of in
 // that are empty come from the email: its sender (the Reply-To of a
-// no-reply relay), subject and text, on the email channel. Opening the same
-// email twice returns the first ticket, and an email that is already on
-// a ticket is refused.
-func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manualInput) (*workflow.Ticket, error) {
+// no-reply relay), subject and text, on the email channel. The email's
+// attachments go with the ticket, as they would have on intake. Opening
+// the same email again returns the first ticket with before set, and an
+// email that is already on another ticket or still being processed is
+// refused.
+func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manualInput) (t *workflow.Ticket, before bool, err error) {
 	doc, err := c.store.Message(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, errors.New(a.p.t(msgNoMessage, key))
+		return nil, false, errors.New(a.p.t(msgNoMessage, key))
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if !doc.Status.Final() {
-		return nil, errors.New(a.p.t(msgInProcess, key))
+		return nil, false, errors.New(a.p.t(msgInProcess, key))
 	}
 	sourceKey := "message:" + doc.Key
 	if doc.Ticket != "" {
 		t, err := c.store.Ticket(ctx, doc.Ticket)
 		if err == nil && t.SourceKey == "manual:"+sourceKey {
-			return t, nil
+			return t, true, nil
 		}
-		return nil, errors.New(a.p.t(msgHasTicket, key, doc.Ticket))
+		return nil, false, errors.New(a.p.t(msgHasTicket, key, doc.Ticket))
 	}
 	if in.channel == "" {
 		in.channel = string(workflow.ChannelEmail)
@@ -139,17 +146,22 @@ func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manua
 	}
 	mc, err := a.manualComplaint(in.channel, in.from, in.phone, in.subject, in.body, in.bodyFile, in.enteredBy)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	mc.Key = sourceKey
-	t, err := c.desk.OpenManual(ctx, mc)
+	for _, att := range doc.Attachments {
+		mc.Attachments = append(mc.Attachments, workflow.AttachmentRef{
+			MessageKey: doc.Key, Index: att.Index, Filename: att.Filename, ContentType: att.ContentType,
+		})
+	}
+	t, err = c.desk.OpenManual(ctx, mc)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := c.store.SetMessageTicket(ctx, doc.Key, t.Number); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return t, nil
+	return t, false, nil
 }
 
 // requesterOf returns the person a stored email came from as "Name
