@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -109,7 +108,7 @@ func (p *Pipeline) handleSingly(ctx context.Context, in []*Inbound) ([]Outcome, 
 			firstErr = cmpErr(firstErr, err)
 			continue
 		}
-		m.Quarantine = "processing failed " + strconv.Itoa(poisonAfter) + " times: " + err.Error()
+		m.Quarantine = fmt.Sprintf(ReasonFailedRepeatedly, poisonAfter, err.Error())
 		p.log.Error("message quarantined after repeated failures", "message_id", m.Msg.MessageID, "key", m.Msg.Key, "imap_uid", m.UID, "error", err)
 		out, err = p.Handle(ctx, []*Inbound{m})
 		if err != nil {
@@ -210,6 +209,17 @@ func (p *Pipeline) process(ctx context.Context, in []*Inbound) (out []Outcome, e
 	return p.proc.Process(ctx, in)
 }
 
+// Reasons for quarantine the pipeline stores with a message, as fmt
+// formats. They stay English in the store and the log; package mailer
+// translates each shape for people, so a new reason needs a translation
+// there too.
+const (
+	ReasonUnparsable         = "unparsable: %s"
+	ReasonTooLarge           = "message too large: %d bytes, limit %d"
+	ReasonTooManyAttachments = "too many attachments: %d, limit %d"
+	ReasonFailedRepeatedly   = "processing failed %d times: %s"
+)
+
 // inbound parses one message and applies the limits. A message that
 // cannot be parsed or breaks a limit is still stored, then quarantined.
 func (p *Pipeline) inbound(raw []byte, truncated bool, size int64) *Inbound {
@@ -222,11 +232,11 @@ func (p *Pipeline) inbound(raw []byte, truncated bool, size int64) *Inbound {
 	switch {
 	case err != nil:
 		in.ParseError = err.Error()
-		in.Quarantine = "unparsable: " + err.Error()
+		in.Quarantine = fmt.Sprintf(ReasonUnparsable, err.Error())
 	case truncated || size > p.cfg.MaxMessageBytes:
-		in.Quarantine = fmt.Sprintf("message too large: %d bytes, limit %d", size, p.cfg.MaxMessageBytes)
+		in.Quarantine = fmt.Sprintf(ReasonTooLarge, size, p.cfg.MaxMessageBytes)
 	case len(msg.Attachments) > p.cfg.MaxAttachments:
-		in.Quarantine = fmt.Sprintf("too many attachments: %d, limit %d", len(msg.Attachments), p.cfg.MaxAttachments)
+		in.Quarantine = fmt.Sprintf(ReasonTooManyAttachments, len(msg.Attachments), p.cfg.MaxAttachments)
 	}
 	return in
 }

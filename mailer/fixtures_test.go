@@ -1,8 +1,10 @@
 package mailer
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/keluhan/keluhan/ingest"
 	"github.com/keluhan/keluhan/workflow"
 )
 
@@ -327,7 +329,7 @@ func fixture(kind string) *workflow.MailData {
 		data.Quarantine = &workflow.QuarantineView{
 			From:       "tidak.dikenal@example.net",
 			Subject:    "Fwd: berkas pengaduan",
-			Reason:     "message larger than 25 MB",
+			Reason:     fmt.Sprintf(ingest.ReasonTooLarge, 31457280, 26214400),
 			ReceivedAt: at(2026, time.December, 4, 16, 5),
 			MessageKey: "mid:20261204090501.4f2a@example.net",
 		}

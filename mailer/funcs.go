@@ -28,6 +28,7 @@ func newTemplateFuncs(labels map[string]string, loc *time.Location, workingDay t
 func (f *templateFuncs) funcMap() map[string]any {
 	return map[string]any{
 		"label":     f.label,
+		"reason":    f.reason,
 		"date":      f.date,
 		"datetime":  f.datetime,
 		"plaindate": f.plainDate,
@@ -62,6 +63,12 @@ func (f *templateFuncs) label(parts ...any) string {
 		return words[len(words)-1]
 	}
 	return key
+}
+
+// reason translates a stored quarantine or ignore reason; see
+// translateReason.
+func (f *templateFuncs) reason(stored string) string {
+	return translateReason(f.labels, stored)
 }
 
 // date formats t in the configured zone with the day name:

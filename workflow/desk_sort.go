@@ -7,7 +7,9 @@ import (
 	"github.com/keluhan/keluhan/ingest"
 )
 
-// Reasons for quarantine and for ignoring a message, stored with it.
+// Reasons for quarantine and for ignoring a message, stored with it in
+// English; package mailer translates each for people, so a new reason
+// needs a translation there too.
 const (
 	ReasonSenderLimit = "sender over the new-ticket limit"
 	ReasonLoop        = "our own mail came back"

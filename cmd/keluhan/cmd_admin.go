@@ -210,7 +210,7 @@ func (a *app) printOutbox(c *core, rows []*workflow.Outgoing) {
 	tw := newTable(a.stdout)
 	tw.row(a.p.t(colCreated), a.p.t(colStatus), a.p.t(colAttempts), a.p.t(colKind), a.p.t(colTo), a.p.t(colSubject), a.p.t(colError), a.p.t(colKey))
 	for _, r := range rows {
-		tw.row(c.localTime(r.CreatedAt), string(r.Status), fmt.Sprint(r.Attempts), r.Kind, r.To.Email,
+		tw.row(c.localTime(r.CreatedAt), a.outboxStatusName(r.Status), fmt.Sprint(r.Attempts), c.label(a.p.lang, "mail", r.Kind), r.To.Email,
 			clip(r.Subject, 50), clip(r.LastError, 40), r.Key)
 	}
 	tw.flush()
@@ -231,20 +231,30 @@ func (a *app) quarantineCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(docs) == 0 {
-				fmt.Fprintln(a.stdout, a.p.t(msgNoQuarantine))
-				return nil
-			}
-			tw := newTable(a.stdout)
-			tw.row(a.p.t(colReceived), a.p.t(colFrom), a.p.t(colSubject), a.p.t(colReason), a.p.t(colKey))
-			for _, d := range docs {
-				tw.row(c.localTime(d.FetchedAt), storedFrom(d), clip(d.Subject, 50), d.Reason, d.Key)
-			}
-			tw.flush()
+			a.printHeld(c, docs, *ignored)
 			return nil
 		})
 	}
 	return c
+}
+
+// printHeld lists held (or, with ignored, ignored) messages with their
+// reasons in the command line's language.
+func (a *app) printHeld(c *core, docs []*store.MessageDoc, ignored bool) {
+	if len(docs) == 0 {
+		empty := msgNoQuarantine
+		if ignored {
+			empty = msgNoIgnored
+		}
+		fmt.Fprintln(a.stdout, a.p.t(empty))
+		return
+	}
+	tw := newTable(a.stdout)
+	tw.row(a.p.t(colReceived), a.p.t(colFrom), a.p.t(colSubject), a.p.t(colReason), a.p.t(colKey))
+	for _, d := range docs {
+		tw.row(c.localTime(d.FetchedAt), storedFrom(d), clip(d.Subject, 50), c.render.Reason(a.p.lang, d.Reason), d.Key)
+	}
+	tw.flush()
 }
 
 func (a *app) triageCommand() *cobra.Command {
@@ -297,6 +307,25 @@ func storedFrom(d *store.MessageDoc) string {
 		return ""
 	}
 	return addressText(&mail.Address{Name: d.From.Name, Address: d.From.Address})
+}
+
+// outboxStatusNames are the outbox statuses as the command line shows
+// them: the same words --status accepts.
+var outboxStatusNames = map[workflow.OutboxStatus]text{
+	workflow.OutboxPending:    {"menunggu", "pending"},
+	workflow.OutboxSending:    {"dikirim", "sending"},
+	workflow.OutboxSent:       {"terkirim", "sent"},
+	workflow.OutboxFailed:     {"gagal", "failed"},
+	workflow.OutboxSuppressed: {"ditahan", "suppressed"},
+}
+
+// outboxStatusName returns an outbox status in the command line's
+// language; an unknown status shows as stored.
+func (a *app) outboxStatusName(st workflow.OutboxStatus) string {
+	if name, ok := outboxStatusNames[st]; ok {
+		return a.p.t(name)
+	}
+	return string(st)
 }
 
 // outboxStatus reads an outbox status, in English or Indonesian.

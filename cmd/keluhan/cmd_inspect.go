@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keluhan/keluhan/ingest"
+	"github.com/keluhan/keluhan/mailer"
 	"github.com/keluhan/keluhan/workflow"
 )
 
@@ -39,16 +40,24 @@ type Inspection struct {
 }
 
 var (
-	lblVerdict     = text{"Penilaian", "Verdict"}
-	lblRequesterIs = text{"Pelapor", "Requester"}
-	lblSubjectIs   = text{"Perihal", "Subject"}
-	lblHints       = text{"Petunjuk utas", "Thread hints"}
-	lblBody        = text{"Isi", "Body"}
-	lblReply       = text{"Teks balasan (tanpa kutipan)", "Reply text (quotes removed)"}
-	lblFiles       = text{"Lampiran", "Attachments"}
-	lblCmds        = text{"Perintah", "Commands"}
-	lblWarn        = text{"Peringatan", "Warnings"}
-	verdicts       = map[string]text{
+	lblVerdict      = text{"Penilaian", "Verdict"}
+	lblRequesterIs  = text{"Pelapor", "Requester"}
+	lblSubjectIs    = text{"Perihal", "Subject"}
+	lblHints        = text{"Petunjuk utas", "Thread hints"}
+	lblBody         = text{"Isi", "Body"}
+	lblReply        = text{"Teks balasan (tanpa kutipan)", "Reply text (quotes removed)"}
+	lblFiles        = text{"Lampiran", "Attachments"}
+	lblCmds         = text{"Perintah", "Commands"}
+	lblWarn         = text{"Peringatan", "Warnings"}
+	lblFromIs       = text{"Pengirim", "From"}
+	lblDateIs       = text{"Tanggal", "Date"}
+	lblBecause      = text{"dasarnya: %s", "because: %s"}
+	hintTags        = text{"nomor tiket di perihal: %s", "ticket number in the subject: %s"}
+	hintMessageIDs  = text{"merujuk %d email sebelumnya (In-Reply-To/References)", "refers to %d earlier {1:email|emails} (In-Reply-To/References)"}
+	hintTokens      = text{"%d token balasan di alamat tujuan", "%d reply {1:token|tokens} in the recipient addresses"}
+	hintThreadIndex = text{"penanda percakapan Outlook (Thread-Index)", "Outlook conversation mark (Thread-Index)"}
+	hintNone        = text{"tidak ada", "none"}
+	verdicts        = map[string]text{
 		"new_complaint": {"keluhan baru", "new complaint"},
 		"reply":         {"balasan pada tiket yang ada (bila utasnya dikenal)", "reply to an existing ticket (if the thread is known)"},
 		"auto_reply":    {"balasan otomatis: disimpan, tidak membuka tiket", "automatic reply: kept, opens no ticket"},
@@ -128,15 +137,20 @@ func (a *app) printInspection(w io.Writer, ins Inspection) {
 		return
 	}
 	fmt.Fprintf(w, "Message-ID: %s\n", m.MessageID)
-	fmt.Fprintf(w, "From: %s\n", addressText(m.From))
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblFromIs), addressText(m.From))
 	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblRequesterIs), ins.Requester)
 	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblSubjectIs), m.Subject)
+
 	if !m.Date.IsZero() {
-		fmt.Fprintf(w, "Date: %s\n", m.Date.Format("2006-01-02 15:04:05 -0700"))
+		fmt.Fprintf(w, "%s: %s\n", a.p.t(lblDateIs), m.Date.In(a.loc()).Format("2006-01-02 15:04:05 MST"))
 	}
-	fmt.Fprintf(w, "%s: %s (%s)\n", a.p.t(lblVerdict), a.p.t(verdicts[ins.Verdict]), m.Reason)
-	fmt.Fprintf(w, "%s: in-reply-to/references=%v tags=%v tokens=%d thread-index=%q\n",
-		a.p.t(lblHints), ins.Hints.MessageIDs, ins.Hints.Tags, len(ins.Hints.Tokens), ins.Hints.ThreadIndex)
+	verdict := a.p.t(verdicts[ins.Verdict])
+	if m.Reason != "" {
+		verdict += " (" + a.p.t(lblBecause, a.reasonText(m.Reason)) + ")"
+	}
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblVerdict), verdict)
+	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblHints), a.hintsText(ins.Hints))
+
 	for _, att := range m.Attachments {
 		fmt.Fprintf(w, "%s: %s (%s, %d B, sha256 %s)\n", a.p.t(lblFiles), att.Filename, att.ContentType, att.Size, att.SHA256[:12])
 	}
@@ -150,4 +164,44 @@ func (a *app) printInspection(w io.Writer, ins Inspection) {
 	if strings.TrimSpace(m.ReplyText) != strings.TrimSpace(m.Text) {
 		fmt.Fprintf(w, "\n%s:\n%s\n", a.p.t(lblReply), strings.TrimSpace(m.ReplyText))
 	}
+}
+
+// hintsText describes in words the thread hints that can tie the message
+// to a ticket, or "none".
+func (a *app) hintsText(h ingest.Hints) string {
+	var parts []string
+	if len(h.Tags) > 0 {
+		parts = append(parts, a.p.t(hintTags, strings.Join(h.Tags, ", ")))
+	}
+	if len(h.MessageIDs) > 0 {
+		parts = append(parts, a.p.t(hintMessageIDs, len(h.MessageIDs)))
+	}
+	if len(h.Tokens) > 0 {
+		parts = append(parts, a.p.t(hintTokens, len(h.Tokens)))
+	}
+	if h.ThreadIndex != "" {
+		parts = append(parts, a.p.t(hintThreadIndex))
+	}
+	if len(parts) == 0 {
+		return a.p.t(hintNone)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// reasonText returns a classification reason in the command line's
+// language, with the labels of the configured templates when there is a
+// readable configuration.
+func (a *app) reasonText(reason string) string {
+	dir := ""
+	if cfg, err := LoadConfig(a.configPath, a.env); err == nil {
+		dir = cfg.Templates.Dir
+	}
+	r, err := mailer.NewRenderer(mailer.RenderConfig{Dir: dir})
+	if err != nil {
+		r, err = mailer.NewRenderer(mailer.RenderConfig{})
+	}
+	if err != nil {
+		return reason
+	}
+	return r.Reason(a.p.lang, reason)
 }

@@ -39,6 +39,7 @@ var (
 	msgNoTickets        = text{"Tidak ada tiket.", "No tickets."}
 	msgNoOutbox         = text{"Antrean email keluar kosong.", "The outbox is empty."}
 	msgNoQuarantine     = text{"Tidak ada email yang ditahan.", "No email is held."}
+	msgNoIgnored        = text{"Tidak ada email yang disimpan tanpa diproses.", "No email was kept without processing."}
 	msgRetried          = text{"%d email dijadwalkan untuk dikirim ulang.", "%d emails scheduled for another attempt."}
 	msgTicketNotFound   = text{"tiket %s tidak ditemukan", "ticket %s not found"}
 	msgBadDate          = text{"tanggal tidak valid %q: gunakan YYYY-MM-DD", "invalid date %q: use YYYY-MM-DD"}
@@ -134,3 +135,28 @@ func localizeCobra(root *cobra.Command, p printer) {
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 }
+
+// Cobra's and pflag's messages about a wrong command line, rewritten by
+// cobraMessage. The usage line (%s at the end of the argument messages)
+// shows what the command expects.
+var (
+	msgUnknownCommand   = text{"perintah %q tidak dikenal di %s", "unknown command %q for %s"}
+	msgDidYouMean       = text{"mungkin maksud Anda %s?", "did you mean %s?"}
+	msgSeeHelp          = text{"(lihat %s --help)", "(see %s --help)"}
+	msgInvalidArgument  = text{"argumen %q tidak dikenal oleh %s", "invalid argument %q for %s"}
+	msgUnknownFlag      = text{"opsi %s tidak dikenal (lihat %s --help)", "unknown flag %s (see %s --help)"}
+	msgUnknownShorthand = text{"opsi singkat %s (dalam %s) tidak dikenal (lihat %s --help)", "unknown shorthand flag %s (in %s) (see %s --help)"}
+	msgFlagNeedsValue   = text{"opsi %s memerlukan nilai", "flag %s needs a value"}
+	msgInvalidFlagValue = text{"nilai %q tidak valid untuk opsi %s: %s", "invalid value %q for flag %s: %s"}
+	msgValueOutOfRange  = text{"angkanya di luar rentang", "the number is out of range"}
+	msgWantWholeNumber  = text{"isi dengan bilangan bulat", "use a whole number"}
+	msgWantNumber       = text{"isi dengan angka", "use a number"}
+	msgWantBool         = text{"isi dengan true atau false", "use true or false"}
+	msgWantDuration     = text{"isi dengan durasi, misalnya 30s atau 24h", "use a duration such as 30s or 24h"}
+	msgArgsExact        = text{"%s memerlukan tepat %d argumen, tetapi diberi %d (penggunaan: %s)", "%s takes exactly %d {2:argument|arguments}, but got %d (usage: %s)"}
+	msgArgsAtMost       = text{"%s menerima paling banyak %d argumen, tetapi diberi %d (penggunaan: %s)", "%s takes at most %d {2:argument|arguments}, but got %d (usage: %s)"}
+	msgArgsAtLeast      = text{"%s memerlukan paling sedikit %d argumen, tetapi hanya diberi %d (penggunaan: %s)", "%s needs at least %d {2:argument|arguments}, but got only %d (usage: %s)"}
+	msgArgsBetween      = text{"%s memerlukan %d sampai %d argumen, tetapi diberi %d (penggunaan: %s)", "%s takes %d to %d arguments, but got %d (usage: %s)"}
+	msgRequiredFlags    = text{"opsi wajib belum diisi: %s", "required flags are not set: %s"}
+	msgBadFlagSyntax    = text{"penulisan opsi tidak valid: %s", "bad flag syntax: %s"}
+)

@@ -1,10 +1,19 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+)
 
 // text is one message of the command line in both languages. Arguments
-// follow fmt verbs.
+// follow fmt verbs. A word that changes with a number is written
+// {N:one|other}, N being the argument (from 1) that holds the number:
+// "%d {1:error|errors}". Indonesian needs no such forms.
 type text struct{ id, en string }
+
+// pluralForm matches {N:one|other} in a message.
+var pluralForm = regexp.MustCompile(`\{(\d+):([^{}|]*)\|([^{}|]*)\}`)
 
 // printer writes command-line text in the configured language.
 type printer struct{ lang string }
@@ -18,6 +27,17 @@ func (p printer) t(m text, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
+	s = pluralForm.ReplaceAllStringFunc(s, func(form string) string {
+		m := pluralForm.FindStringSubmatch(form)
+		n, _ := strconv.Atoi(m[1]) // the pattern matched digits only
+		if n < 1 || n > len(args) {
+			return form
+		}
+		if count, ok := args[n-1].(int); ok && count == 1 {
+			return m[2]
+		}
+		return m[3]
+	})
 	return fmt.Sprintf(s, args...)
 }
 
@@ -88,7 +108,7 @@ var (
 	msgNoConfig        = text{"berkas konfigurasi %s tidak ada; salin keluhan.example.yaml menjadi keluhan.yaml atau tunjuk berkas lain dengan --config", "configuration file %s does not exist; copy keluhan.example.yaml to keluhan.yaml or name another file with --config"}
 
 	msgCheckOK       = text{"Konfigurasi %s baik: tidak ada masalah.", "Configuration %s is fine: no problems."}
-	msgCheckProblems = text{"Konfigurasi %s: %d galat, %d peringatan.", "Configuration %s: %d errors, %d warnings."}
+	msgCheckProblems = text{"Konfigurasi %s: %d galat, %d peringatan.", "Configuration %s: %d {2:error|errors}, %d {3:warning|warnings}."}
 	msgSeverityError = text{"GALAT", "ERROR"}
 	msgSeverityWarn  = text{"PERINGATAN", "WARNING"}
 	msgFix           = text{"Perbaikan", "Fix"}

@@ -152,9 +152,11 @@ func (k *desk) checkQuarantined(name, messageID, subject, reason string) {
 		return strings.Contains(f.Header("Message-ID"), messageID)
 	})
 	k.waitGone(k.helpdesk, "INBOX", messageID)
+	// The notice gives the stored reason in the desk's language.
 	notice := k.mail(k.officer, "dikarantina: "+subject, 1)
-	if !strings.Contains(notice.Text, reason) {
-		k.t.Errorf("%s: notice to the service desk lacks the reason %q:\n%s", name, reason, notice.Text)
+	want := k.d.core.render.Reason("id", doc.Reason)
+	if want == doc.Reason || !strings.Contains(notice.Text, want) {
+		k.t.Errorf("%s: notice to the service desk lacks the Indonesian reason %q for %q:\n%s", name, want, doc.Reason, notice.Text)
 	}
 }
 
@@ -345,7 +347,8 @@ func httpGet(t *testing.T, url string) string {
 // TestQuarantinedMessageOpensTicket quarantines a complaint with too many
 // attachments and opens its ticket with ticket open --message: the
 // requester, subject and text come from the stored email, the requester
-// gets an acknowledgment, and the email records the ticket. Opening it
+// gets an acknowledgment, the ticket carries the email's attachments,
+// and the email records the ticket. Opening it
 // again returns the same ticket, and an email on another ticket is
 // refused.
 func TestQuarantinedMessageOpensTicket(t *testing.T) {
@@ -362,9 +365,12 @@ func TestQuarantinedMessageOpensTicket(t *testing.T) {
 
 	var out strings.Builder
 	a := &app{stdout: &out, stderr: io.Discard, p: printer{lang: "id"}}
-	tk, err := a.openFromMessage(ctx, k.d.core, held.Key, manualInput{enteredBy: "admin"})
-	if err != nil {
-		t.Fatalf("openFromMessage(%s) error: %v", held.Key, err)
+	tk, before, err := a.openFromMessage(ctx, k.d.core, held.Key, manualInput{enteredBy: "admin"})
+	if err != nil || before {
+		t.Fatalf("openFromMessage(%s) = before %v, error %v, want a new ticket", held.Key, before, err)
+	}
+	if len(tk.Attachments) != 2 || tk.Attachments[0].MessageKey != held.Key {
+		t.Errorf("ticket attachments = %+v, want the email's 2 files", tk.Attachments)
 	}
 	if tk.Requester.Email != sender || tk.Subject != "Berkas izin usaha tidak terunggah" || tk.Channel != workflow.ChannelEmail {
 		t.Errorf("ticket = requester %q, subject %q, channel %s; want %s, the email's subject, email",
@@ -378,18 +384,18 @@ func TestQuarantinedMessageOpensTicket(t *testing.T) {
 		t.Errorf("email's ticket after opening = %q, want %s", doc.Ticket, tk.Number)
 	}
 
-	again, err := a.openFromMessage(ctx, k.d.core, held.Key, manualInput{enteredBy: "admin"})
-	if err != nil || again.Number != tk.Number {
-		t.Errorf("openFromMessage(again) = %v, %v; want ticket %s", again, err, tk.Number)
+	again, before, err := a.openFromMessage(ctx, k.d.core, held.Key, manualInput{enteredBy: "admin"})
+	if err != nil || !before || again.Number != tk.Number {
+		t.Errorf("openFromMessage(again) = %v, before %v, %v; want ticket %s opened before", again, before, err, tk.Number)
 	}
-	if _, err := a.openFromMessage(ctx, k.d.core, "mid:tidak-ada@example.com", manualInput{}); err == nil || !strings.Contains(err.Error(), "tidak ditemukan") {
+	if _, _, err := a.openFromMessage(ctx, k.d.core, "mid:tidak-ada@example.com", manualInput{}); err == nil || !strings.Contains(err.Error(), "tidak ditemukan") {
 		t.Errorf("openFromMessage(unknown key) error = %v, want one saying it was not found", err)
 	}
 
 	other := fmt.Sprintf("plain-%d@example.com", time.Now().UnixNano())
 	k.send(sender, message("Berkas", sender, k.helpdesk, "Izin usaha belum terbit", "Izin usaha belum terbit sejak bulan lalu.", other, nil))
 	doc := k.outcome(other)
-	if _, err := a.openFromMessage(ctx, k.d.core, doc.Key, manualInput{enteredBy: "admin"}); err == nil || !strings.Contains(err.Error(), doc.Ticket) {
+	if _, _, err := a.openFromMessage(ctx, k.d.core, doc.Key, manualInput{enteredBy: "admin"}); err == nil || !strings.Contains(err.Error(), doc.Ticket) {
 		t.Errorf("openFromMessage(email on %s) error = %v, want a refusal naming that ticket", doc.Ticket, err)
 	}
 }

@@ -104,8 +104,14 @@ func (c *core) localTime(t time.Time) string {
 	return t.In(c.set.loc).Format("2006-01-02 15:04")
 }
 
+// label returns the catalog's word for a code of group, or the code
+// itself when the catalog has none.
 func (c *core) label(lang, group, key string) string {
-	return c.render.Label(lang, group+"."+key)
+	full := group + "." + key
+	if text := c.render.Label(lang, full); text != full {
+		return text
+	}
+	return key
 }
 
 func (c *core) categoryLabel(lang string, t *workflow.Ticket) string {
@@ -233,7 +239,12 @@ func (a *app) printTimeline(c *core, records []workflow.Record) {
 			line += " " + a.p.t(lblUnverified)
 		}
 		fmt.Fprintln(a.stdout, line)
-		if text := strings.TrimSpace(r.Text); text != "" {
+		text := strings.TrimSpace(r.Text)
+		if text != "" && (r.Type == workflow.RecordTriage || r.Type == workflow.RecordConfirmed) {
+			// These entries hold a category code.
+			text = c.label(a.p.lang, "category", text)
+		}
+		if text != "" {
 			for _, l := range strings.Split(clip(text, 400), "\n") {
 				fmt.Fprintln(a.stdout, "      "+l)
 			}
