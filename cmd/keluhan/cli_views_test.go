@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +119,23 @@ func TestTimelineShowsCategoryLabels(t *testing.T) {
 	}
 	if strings.Contains(lines, "      teknis\n") || strings.Contains(lines, "      nonteknis\n") {
 		t.Errorf("timeline shows a category code:\n%s", lines)
+	}
+}
+
+// TestReadCommandsNeedStore checks that a command reading the desk
+// refuses a data folder that holds no store, as a wrong data_dir would,
+// instead of showing an empty desk, and creates nothing there.
+func TestReadCommandsNeedStore(t *testing.T) {
+	config := writeExportConfig(t, "")
+	out, code := runCommand(t, config, (*app).ticketCommand, "list")
+	if code != 1 || !strings.Contains(out, "belum berisi data keluhan") {
+		t.Errorf("ticket list on an empty data folder = exit %d, %q; want exit 1 naming the folder", code, out)
+	}
+	cfg, err := LoadConfig(config, exportEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cfg.DataDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Stat(%s) = %v, want the data folder not created", cfg.DataDir, err)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -37,11 +39,28 @@ func (a *app) configCommand() *cobra.Command {
 }
 
 // withCore loads the configuration, opens the store and runs fn. Command
-// line tools log only warnings and errors, to standard error.
+// line tools log only warnings and errors, to standard error. On the
+// embedded store it refuses a data folder that holds no store yet, since
+// a wrong data_dir would otherwise show an empty desk.
 func (a *app) withCore(ctx context.Context, fn func(c *core) error) error {
+	return a.openCore(ctx, false, fn)
+}
+
+// withNewCore is withCore for the commands that may start a store in an
+// empty data folder: import, and ticket open before the first serve.
+func (a *app) withNewCore(ctx context.Context, fn func(c *core) error) error {
+	return a.openCore(ctx, true, fn)
+}
+
+func (a *app) openCore(ctx context.Context, create bool, fn func(c *core) error) error {
 	cfg, err := a.loadConfig(false)
 	if err != nil {
 		return err
+	}
+	if !create && cfg.MongoDB.URI.Reveal() == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "ferretdb")); errors.Is(err, fs.ErrNotExist) {
+			return errors.New(a.p.t(msgNoStore, cfg.DataDir, a.configPath))
+		}
 	}
 	set, err := buildSettings(cfg)
 	if err != nil {

@@ -280,7 +280,7 @@ func (a *app) importCommand() *cobra.Command {
 	force := c.Flags().Bool("force", false, a.p.t(helpForce))
 	c.Args = cobra.ExactArgs(1)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		return a.withCore(cmd.Context(), func(c *core) error {
+		return a.withNewCore(cmd.Context(), func(c *core) error {
 			return a.runImport(cmd.Context(), c, args[0], *force)
 		})
 	}

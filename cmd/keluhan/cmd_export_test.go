@@ -497,6 +497,7 @@ func checkPurgedTicket(t *testing.T, st *store.Store, purged, open string) {
 
 func TestPurgeRespectsRetention(t *testing.T) {
 	config := writeExportConfig(t, "retention: {keep_closed: 30d}\n")
+	openRun(t, config).c.close()                                     // a store exists, as after a first serve
 	cutoffDay := time.Now().Add(48 * time.Hour).Format("2006-01-02") // a day ahead in any time zone
 	runSteps(t, []commandStep{
 		{"inside retention", config, (*app).purgeCommand, []string{"--before", cutoffDay}, 1, "masa simpan retention.keep_closed (30d)"},

@@ -80,7 +80,7 @@ func (a *app) ticketOpenCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.withCore(cmd.Context(), func(core *core) error {
+		return a.withNewCore(cmd.Context(), func(core *core) error {
 			for i, path := range *attach {
 				ref, err := storeAttachment(cmd, core, mc.Key, i, path)
 				if err != nil {

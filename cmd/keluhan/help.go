@@ -50,6 +50,7 @@ var (
 	msgServeRunning     = text{"proses keluhan lain (keluhan serve, atau perintah seperti export atau report) sedang memegang folder data yang sama; tunggu sampai selesai atau hentikan dulu", "another keluhan process (keluhan serve, or a command such as export or report) holds the same data folder; wait for it to finish or stop it first"}
 	msgNotOwner         = text{"perintah ini mengubah data yang sedang dipegang keluhan serve; jalankan setelah layanan dihentikan", "this command changes data that keluhan serve holds; run it after stopping the service"}
 	msgManualInvalid    = text{"keluhan tidak dapat dicatat: perihal wajib diisi dan pelapor perlu email atau nomor telepon", "the complaint cannot be entered: a subject is required and the requester needs an email address or a phone number"}
+	msgNoStore          = text{"folder data %s belum berisi data keluhan; periksa data_dir di %s (keluhan serve membuatnya saat pertama kali dijalankan, keluhan demo --data-dir FOLDER mengisinya dengan data peragaan)", "the data folder %s holds no complaint data yet; check data_dir in %s (keluhan serve creates it on its first run, keluhan demo --data-dir FOLDER fills it with demonstration data)"}
 	msgNeedKeyOrAll     = text{"sebutkan kunci email atau gunakan --all", "name an email key or use --all"}
 )
 
