@@ -182,3 +182,28 @@ func TestInspectIsReadable(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectAppliesLimits checks that inspect reports what serve would
+// decide under the configured limits: a message with more attachments
+// than allowed is quarantined, with the reason in Indonesian.
+func TestInspectAppliesLimits(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "keluhan.yaml")
+	if err := os.WriteFile(config, []byte("limits: {max_attachments: 1}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "lampiran.eml")
+	if err := os.WriteFile(file, withFiles("budi@example.com", "helpdesk@layanan.example.go.id", "Dua lampiran", "two@example.com", 2), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KELUHAN_LANGUAGE", "id")
+	t.Setenv("KELUHAN_CONFIG", config)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"inspect", file}, &out, &errOut); code != 0 {
+		t.Fatalf("inspect: exit %d, %s", code, errOut.String())
+	}
+	want := "Penilaian: dikarantina menurut batas konfigurasi (jumlah lampiran 2 melebihi batas 1)"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("inspect output lacks %q:\n%s", want, out.String())
+	}
+}

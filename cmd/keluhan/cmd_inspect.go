@@ -37,6 +37,9 @@ type Inspection struct {
 	Commands []workflow.Command `json:"commands"`
 	// Error is set when the message could not be parsed.
 	Error string `json:"error,omitempty"`
+	// Quarantine is why serve would hold the message by the configured
+	// limits; the verdict is then "quarantined".
+	Quarantine string `json:"quarantine,omitempty"`
 }
 
 var (
@@ -64,6 +67,7 @@ var (
 		"bounce":        {"pemberitahuan gagal kirim", "delivery failure notice"},
 		"loop":          {"email kita sendiri yang kembali: disimpan, tidak diproses", "our own mail coming back: kept, not processed"},
 		"list":          {"kiriman milis: disimpan, tidak dibalas", "mailing-list post: kept, not answered"},
+		"quarantined":   {"dikarantina menurut batas konfigurasi", "quarantined by the configured limits"},
 	}
 )
 
@@ -90,8 +94,11 @@ func (a *app) inspectCommand() *cobra.Command {
 // readable configuration, and reports what keluhan would see.
 func (a *app) inspect(raw []byte) Inspection {
 	prefix, desk := "KLH", ""
+	var limits LimitsConfig
+	limits.fillDefaults()
 	if cfg, err := LoadConfig(a.configPath, a.env); err == nil {
 		prefix, desk = cfg.TicketPrefix, strings.ToLower(cfg.Helpdesk.Address)
+		limits = cfg.Limits
 	}
 	opts := ingest.ParseOptions{HelpdeskAddress: desk}
 	if desk != "" {
@@ -117,6 +124,16 @@ func (a *app) inspect(raw []byte) Inspection {
 	ins.Bounce = msg.Class == ingest.ClassBounce
 	ins.Loop = msg.Class == ingest.ClassLoop
 	ins.Verdict = verdictOf(msg, ins.Hints)
+	maxBytes, err := parseSize(limits.MaxMessageBytes)
+	switch {
+	case err == nil && int64(len(raw)) > maxBytes:
+		ins.Quarantine = fmt.Sprintf(ingest.ReasonTooLarge, len(raw), maxBytes)
+	case len(msg.Attachments) > limits.MaxAttachments:
+		ins.Quarantine = fmt.Sprintf(ingest.ReasonTooManyAttachments, len(msg.Attachments), limits.MaxAttachments)
+	}
+	if ins.Quarantine != "" {
+		ins.Verdict = "quarantined"
+	}
 	return ins
 }
 
@@ -145,7 +162,10 @@ func (a *app) printInspection(w io.Writer, ins Inspection) {
 		fmt.Fprintf(w, "%s: %s\n", a.p.t(lblDateIs), m.Date.In(a.loc()).Format("2006-01-02 15:04:05 MST"))
 	}
 	verdict := a.p.t(verdicts[ins.Verdict])
-	if m.Reason != "" {
+	switch {
+	case ins.Quarantine != "":
+		verdict += " (" + a.reasonText(ins.Quarantine) + ")"
+	case m.Reason != "":
 		verdict += " (" + a.p.t(lblBecause, a.reasonText(m.Reason)) + ")"
 	}
 	fmt.Fprintf(w, "%s: %s\n", a.p.t(lblVerdict), verdict)
