@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/keluhan/keluhan/ingest"
 	"github.com/keluhan/keluhan/mailer"
@@ -137,5 +140,39 @@ func TestReadCommandsNeedStore(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg.DataDir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Stat(%s) = %v, want the data folder not created", cfg.DataDir, err)
+	}
+}
+
+// TestReadCommandsWithoutTokenSecret checks that commands which queue no
+// mail run without the reply-token secret, while ticket open, which
+// queues an acknowledgment with reply tokens, still requires it.
+func TestReadCommandsWithoutTokenSecret(t *testing.T) {
+	config := writeExportConfig(t, "")
+	openRun(t, config).c.close()
+	noSecret := func(string) string { return "" }
+	run := func(build func(*app) *cobra.Command, args ...string) (string, int) {
+		var out, errOut bytes.Buffer
+		a := &app{stdout: &out, stderr: &errOut, configPath: config, env: noSecret, p: printer{lang: "id"}}
+		cmd := build(a)
+		cmd.SetArgs(args)
+		cmd.SetOut(&out)
+		cmd.SetErr(&errOut)
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		err := cmd.ExecuteContext(context.Background())
+		var exit exitError
+		switch {
+		case err == nil:
+			return out.String(), 0
+		case errors.As(err, &exit):
+			return errOut.String(), exit.code
+		}
+		return err.Error(), 1
+	}
+	if out, code := run((*app).ticketCommand, "list"); code != 0 {
+		t.Errorf("ticket list without the token secret = exit %d, %q; want exit 0", code, out)
+	}
+	out, code := run((*app).ticketCommand, "open", "--from", "Budi", "--phone", "0812", "--subject", "Uji", "--body", "Isi")
+	if code != 2 || !strings.Contains(out, "helpdesk.token_secret") {
+		t.Errorf("ticket open without the token secret = exit %d, %q; want exit 2 naming helpdesk.token_secret", code, out)
 	}
 }

@@ -41,23 +41,44 @@ func (a *app) configCommand() *cobra.Command {
 // withCore loads the configuration, opens the store and runs fn. Command
 // line tools log only warnings and errors, to standard error. On the
 // embedded store it refuses a data folder that holds no store yet, since
-// a wrong data_dir would otherwise show an empty desk.
+// a wrong data_dir would otherwise show an empty desk. These commands
+// queue no mail, so they run without the reply-token secret.
 func (a *app) withCore(ctx context.Context, fn func(c *core) error) error {
-	return a.openCore(ctx, false, fn)
+	return a.openCore(ctx, coreNeeds{}, fn)
 }
 
-// withNewCore is withCore for the commands that may start a store in an
-// empty data folder: import, and ticket open before the first serve.
+// withNewCore is withCore for import, which may start a store in an
+// empty data folder.
 func (a *app) withNewCore(ctx context.Context, fn func(c *core) error) error {
-	return a.openCore(ctx, true, fn)
+	return a.openCore(ctx, coreNeeds{create: true}, fn)
 }
 
-func (a *app) openCore(ctx context.Context, create bool, fn func(c *core) error) error {
-	cfg, err := a.loadConfig(false)
+// withDeskCore is withCore for ticket open, which may start a store and
+// queues mail with reply tokens, so it needs the token secret.
+func (a *app) withDeskCore(ctx context.Context, fn func(c *core) error) error {
+	return a.openCore(ctx, coreNeeds{create: true, tokens: true}, fn)
+}
+
+// coreNeeds says what a command needs from openCore.
+type coreNeeds struct {
+	// create allows an empty data folder, in which the store starts.
+	create bool
+	// tokens requires the reply-token secret.
+	tokens bool
+}
+
+func (a *app) openCore(ctx context.Context, needs coreNeeds, fn func(c *core) error) error {
+	cfg, err := a.loadConfigWith(false, func(cfg *Config) {
+		// A command that queues no mail signs no reply token, so a
+		// missing secret is replaced by a random one it never shows.
+		if !needs.tokens && len(cfg.Helpdesk.TokenSecret.Reveal()) < 16 {
+			cfg.Helpdesk.TokenSecret = Secret(randomKey() + randomKey())
+		}
+	})
 	if err != nil {
 		return err
 	}
-	if !create && cfg.MongoDB.URI.Reveal() == "" {
+	if !needs.create && cfg.MongoDB.URI.Reveal() == "" {
 		if _, err := os.Stat(filepath.Join(cfg.DataDir, "ferretdb")); errors.Is(err, fs.ErrNotExist) {
 			return errors.New(a.p.t(msgNoStore, cfg.DataDir, a.configPath))
 		}

@@ -62,7 +62,7 @@ func (a *app) ticketOpenCommand() *cobra.Command {
 			if cmd.Flags().Changed("channel") {
 				in.channel = *channel
 			}
-			return a.withCore(cmd.Context(), func(core *core) error {
+			return a.withDeskCore(cmd.Context(), func(core *core) error {
 				t, before, err := a.openFromMessage(cmd.Context(), core, *message, in)
 				if err != nil {
 					return err
@@ -80,7 +80,7 @@ func (a *app) ticketOpenCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return a.withNewCore(cmd.Context(), func(core *core) error {
+		return a.withDeskCore(cmd.Context(), func(core *core) error {
 			for i, path := range *attach {
 				ref, err := storeAttachment(cmd, core, mc.Key, i, path)
 				if err != nil {

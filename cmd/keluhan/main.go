@@ -317,9 +317,18 @@ func isSecretFileError(err error) bool {
 // loadConfig reads and checks the configuration; problems are printed
 // and make the command fail.
 func (a *app) loadConfig(forServe bool) (*Config, error) {
+	return a.loadConfigWith(forServe, nil)
+}
+
+// loadConfigWith is loadConfig with adjust applied to the configuration
+// before it is checked, when adjust is not nil.
+func (a *app) loadConfigWith(forServe bool, adjust func(*Config)) (*Config, error) {
 	cfg, err := a.readConfig(a.stderr)
 	if err != nil {
 		return nil, err
+	}
+	if adjust != nil {
+		adjust(cfg)
 	}
 	problems := CheckConfig(cfg, forServe)
 	var errs []Problem
