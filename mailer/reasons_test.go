@@ -33,9 +33,10 @@ func sampleReason(format string) string {
 }
 
 // reasonSources collects, from the Go source of packages ingest and
-// workflow, every reason the code can store or append as a detail:
-// constants named Reason*, the strings the classification functions
-// (*Reason in classify.go) return, and the Reason of each Proof literal.
+// workflow, every reason the code can store or append as a detail. Those
+// are the constants named Reason*, the strings that the classification
+// functions (*Reason in classify.go) return, and the Reason of each
+// Proof literal.
 // A string joined with something else ("text " + value) becomes the
 // format "text %s".
 func reasonSources(t *testing.T) map[string]string {

@@ -208,16 +208,10 @@ func (s *Store) liveCursor(ctx context.Context) (*sortedCursor[workflow.Outgoing
 }
 
 // eachLiveRow calls fn for the outbox rows of the embedded store in key
-// order, with the log of changes applied, leaving out the sent rows that
-// are in the archive already. The owner folds its log in first, so that
-// the rows read are those it would store on Close.
+// order, as foldedRows reads them, leaving out the sent rows that are in
+// the archive already.
 func (s *Store) eachLiveRow(ctx context.Context, fn func(key string, e *queueEntry) error) error {
-	if q := s.queue; q != nil && q.loaded() {
-		if err := s.compactAll(ctx, q); err != nil {
-			return err
-		}
-	}
-	rows, err := s.viewRows(ctx, bson.D{}, nil)
+	rows, err := s.foldedRows(ctx, bson.D{}, nil)
 	if err != nil {
 		return err
 	}

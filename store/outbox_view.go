@@ -33,6 +33,18 @@ func (s *Store) viewRows(ctx context.Context, filter bson.D, projection bson.D) 
 	return rows, nil
 }
 
+// foldedRows is viewRows after the owner, if this Store is it, has folded
+// the changes it holds in memory into the log, so that the rows read are
+// those it would store on Close.
+func (s *Store) foldedRows(ctx context.Context, filter bson.D, projection bson.D) (map[string]*queueEntry, error) {
+	if q := s.queue; q != nil && q.loaded() {
+		if err := s.compactAll(ctx, q); err != nil {
+			return nil, err
+		}
+	}
+	return s.viewRows(ctx, filter, projection)
+}
+
 // findProjection returns find options with projection, if any.
 func findProjection(projection bson.D) *options.FindOptionsBuilder {
 	opts := options.Find()
@@ -80,10 +92,10 @@ func decodeEntries(entries map[string]*queueEntry, status workflow.OutboxStatus)
 // log marks as archived counts in the archive, and any other sent row is
 // looked up there, because the marker follows the archive's insert.
 func (s *Store) countViewed(ctx context.Context) (map[workflow.OutboxStatus]int, error) {
-	// The owner's compaction may archive a row between the reads below,
-	// so that it would count both live and archived. The archive only
-	// grows, so an archive count that did not change around the reads
-	// shows they saw one state; otherwise the count is taken again.
+	// The owner's compaction may archive a row between the reads, so that
+	// the row counts both live and archived. The archive only grows, so
+	// an archive count that did not change around the reads shows that
+	// they saw one state. Otherwise the count is taken again.
 	const attempts = 5
 	for range attempts - 1 {
 		counts, stable, err := s.countViewedOnce(ctx)
@@ -91,6 +103,8 @@ func (s *Store) countViewed(ctx context.Context) (map[workflow.OutboxStatus]int,
 			return counts, err
 		}
 	}
+	// NOTE: while compaction keeps archiving rows, the last count may
+	// include a row twice.
 	counts, _, err := s.countViewedOnce(ctx)
 	return counts, err
 }

@@ -277,13 +277,8 @@ func (s *Store) ticketsWithMailDue(ctx context.Context, numbers []string) (map[s
 
 // ticketsWithMailDueLive is ticketsWithMailDue on the embedded store.
 func (s *Store) ticketsWithMailDueLive(ctx context.Context, numbers []string) (map[string]bool, error) {
-	if q := s.queue; q != nil && q.loaded() {
-		if err := s.compactAll(ctx, q); err != nil {
-			return nil, fmt.Errorf("purge: %w", err)
-		}
-	}
 	filter := bson.D{{Key: "ticket", Value: bson.D{{Key: "$in", Value: numbers}}}}
-	rows, err := s.viewRows(ctx, filter, withoutContent)
+	rows, err := s.foldedRows(ctx, filter, withoutContent)
 	if err != nil {
 		return nil, fmt.Errorf("purge: read outbox: %w", err)
 	}

@@ -12,8 +12,8 @@ import (
 // threadCache holds every thread link in the owner's memory, because on
 // FerretDB each lookup of a Message-ID reads the whole threads
 // collection, which grows by a few links per message. It is loaded once
-// in the background; until then, and for IDs it does not hold (links a
-// client Store wrote), lookups read the collection as before.
+// in the background. Until then, and for IDs it does not contain (links
+// a client Store wrote), lookups read the collection as before.
 type threadCache struct {
 	load backgroundLoad
 
@@ -44,17 +44,18 @@ func (c *threadCache) add(docs []threadDoc) {
 	}
 }
 
-// dropTickets forgets the links to tickets, as after a purge.
+// dropTickets removes the links to tickets, as a purge needs.
 func (c *threadCache) dropTickets(tickets []string) {
-	gone := make(map[string]bool, len(tickets))
+	purged := make(map[string]bool, len(tickets))
 	for _, t := range tickets {
-		gone[t] = true
+		purged[t] = true
 	}
+
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, m := range []map[string]string{c.byID, c.early} {
 		for id, t := range m {
-			if gone[t] {
+			if purged[t] {
 				delete(m, id)
 			}
 		}

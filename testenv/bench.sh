@@ -69,53 +69,7 @@ done
 
 say() { echo "bench.sh: $*"; }
 
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Prints the first multiple of 100 whose four mail ports are all free.
-free_port_offset() {
-  local offset port
-  for offset in $(seq 100 100 3000); do
-    for port in 1143 1993 2424 2525; do
-      port_open $((port + offset)) && continue 2
-    done
-    echo "$offset"
-    return 0
-  done
-  echo "bench.sh: no free MAIL_PORT_OFFSET up to 3000" >&2
-  return 1
-}
-
-# Starts the servers; with MAIL_PORT_OFFSET=auto, tries another offset
-# when a concurrent run took the ports first (mail-up.sh exit status 3).
-start_servers() {
-  local attempt status
-  if [[ ${MAIL_PORT_OFFSET:-auto} != auto ]]; then
-    bash "$HERE/mail-up.sh" "$RT"
-    return
-  fi
-  for attempt in 1 2 3 4 5; do
-    MAIL_PORT_OFFSET=$(free_port_offset)
-    export MAIL_PORT_OFFSET
-    status=0
-    bash "$HERE/mail-up.sh" "$RT" || status=$?
-    ((status == 3)) || return "$status"
-    sleep "0.$RANDOM"
-  done
-  return 3
-}
-
-# Prints a TCP port on 127.0.0.1 that nothing listens on.
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    port_open "$port" || { echo "$port"; return 0; }
-  done
-  echo "bench.sh: no free port" >&2
-  return 1
-}
+source "$HERE/servers.sh"
 
 cleanup() {
   local status=$?
@@ -371,7 +325,7 @@ follow_sending() {
 
 RT=$(mktemp -d /tmp/keluhan-bench.XXXXXX)
 trap cleanup EXIT
-start_servers
+start_servers auto
 set -a
 # shellcheck source=/dev/null
 . "$RT/testenv.env"

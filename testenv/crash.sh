@@ -66,53 +66,7 @@ RANDOM=$seed
 
 say() { echo "crash.sh: $*"; }
 
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Prints the first multiple of 100 whose four mail ports are all free.
-free_port_offset() {
-  local offset port
-  for offset in $(seq 100 100 3000); do
-    for port in 1143 1993 2424 2525; do
-      port_open $((port + offset)) && continue 2
-    done
-    echo "$offset"
-    return 0
-  done
-  echo "crash.sh: no free MAIL_PORT_OFFSET up to 3000" >&2
-  return 1
-}
-
-# Starts the servers; with MAIL_PORT_OFFSET=auto, tries another offset
-# when a concurrent run took the ports first (mail-up.sh exit status 3).
-start_servers() {
-  local attempt status
-  if [[ ${MAIL_PORT_OFFSET:-auto} != auto ]]; then
-    bash "$HERE/mail-up.sh" "$RT"
-    return
-  fi
-  for attempt in 1 2 3 4 5; do
-    MAIL_PORT_OFFSET=$(free_port_offset)
-    export MAIL_PORT_OFFSET
-    status=0
-    bash "$HERE/mail-up.sh" "$RT" || status=$?
-    ((status == 3)) || return "$status"
-    sleep "0.$RANDOM"
-  done
-  return 3
-}
-
-# Prints a free TCP port on 127.0.0.1 for keluhan's HTTP endpoint.
-free_http_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    port_open "$port" || { echo "$port"; return 0; }
-  done
-  echo "crash.sh: no free port for keluhan's HTTP endpoint" >&2
-  return 1
-}
+source "$HERE/servers.sh"
 
 cleanup() {
   local status=$?
@@ -299,7 +253,7 @@ wait_postfix_queue() {
 
 RT=$(mktemp -d /tmp/keluhan-crash.XXXXXX)
 trap cleanup EXIT
-start_servers
+start_servers auto
 set -a
 # shellcheck source=/dev/null
 . "$RT/testenv.env"
@@ -308,7 +262,7 @@ set +a
 build
 tag=$(printf '%04x%04x' $RANDOM $RANDOM)
 helpdesk=helpdesk-$tag@layanan.example.go.id
-http_port=$(free_http_port)
+http_port=$(free_port)
 export KELUHAN_TOKEN_SECRET=${KELUHAN_TOKEN_SECRET:-$(openssl rand -hex 32)}
 export KELUHAN_IMAP_PASSWORD=helpdesk-$tag-pass
 write_config

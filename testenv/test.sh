@@ -82,8 +82,9 @@ list_fuzz_targets() {
 # Fuzzes each target for $fuzztime. Go 1.26's fuzz coordinator can fail a
 # target with a bare "context deadline exceeded" when -fuzztime ends while
 # a worker is mid-call (go.dev/issue/75804, fixed in Go 1.27). A real
-# finding writes its input under testdata/fuzz and says so, so only that
-# bare failure is run again, once, and its first output is not reported.
+# finding writes its input under testdata/fuzz and prints that path, so
+# only the bare failure is run again, once, and its first output is not
+# reported.
 run_fuzz() {
   local status=0 name pkg out attempt
   [[ $fuzztime == 0 ]] && return 0
@@ -115,48 +116,13 @@ run_tests() {
   return $status
 }
 
-port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-# Prints the first multiple of 100 whose four ports are all free.
-free_port_offset() {
-  local offset port
-  for offset in $(seq 100 100 3000); do
-    for port in 1143 1993 2424 2525; do
-      port_open $((port + offset)) && continue 2
-    done
-    echo "$offset"
-    return 0
-  done
-  echo "test.sh: no free MAIL_PORT_OFFSET up to 3000" >&2
-  return 1
-}
-
-# Starts the servers; with MAIL_PORT_OFFSET=auto, tries again on another
-# offset when a concurrent run took the ports first (mail-up.sh exit 3).
-start_servers() {
-  local attempt status
-  if [[ ${MAIL_PORT_OFFSET:-} != auto ]]; then
-    bash "$HERE/mail-up.sh" "$RT"
-    return
-  fi
-  for attempt in 1 2 3 4 5; do
-    MAIL_PORT_OFFSET=$(free_port_offset)
-    export MAIL_PORT_OFFSET
-    status=0
-    bash "$HERE/mail-up.sh" "$RT" || status=$?
-    ((status == 3)) || return "$status"
-    sleep "0.$RANDOM"
-  done
-  return 3
-}
+source "$HERE/servers.sh"
 
 bash "$HERE/install.sh"
 
 RT=$(mktemp -d /tmp/keluhan-test.XXXXXX)
 trap stop_servers EXIT
-start_servers
+start_servers ""
 
 set -a
 # shellcheck source=/dev/null

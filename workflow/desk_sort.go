@@ -8,7 +8,7 @@ import (
 )
 
 // Reasons for quarantine and for ignoring a message, stored with it in
-// English; package mailer translates each for people, so a new reason
+// English. Package mailer translates each for people, so a new reason
 // needs a translation there too.
 const (
 	ReasonSenderLimit = "sender over the new-ticket limit"

@@ -77,8 +77,8 @@ func TestCobraMessageLeavesOthers(t *testing.T) {
 }
 
 // TestGroupCommandsRejectUnknownSubcommands runs a mistyped subcommand
-// of every command that groups others; each must fail with the unknown
-// command error, while the group alone still prints its help.
+// of every command that groups others. Each must fail with the unknown
+// command error, and the group alone must still print its help.
 func TestGroupCommandsRejectUnknownSubcommands(t *testing.T) {
 	a := &app{p: printer{lang: "id"}, env: func(string) string { return "" }, configPath: "none.yaml"}
 	var groups []string

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"github.com/keluhan/keluhan/ingest"
 	"github.com/keluhan/keluhan/mailer"
@@ -150,29 +147,11 @@ func TestReadCommandsWithoutTokenSecret(t *testing.T) {
 	config := writeExportConfig(t, "")
 	openRun(t, config).c.close()
 	noSecret := func(string) string { return "" }
-	run := func(build func(*app) *cobra.Command, args ...string) (string, int) {
-		var out, errOut bytes.Buffer
-		a := &app{stdout: &out, stderr: &errOut, configPath: config, env: noSecret, p: printer{lang: "id"}}
-		cmd := build(a)
-		cmd.SetArgs(args)
-		cmd.SetOut(&out)
-		cmd.SetErr(&errOut)
-		cmd.SilenceUsage, cmd.SilenceErrors = true, true
-		err := cmd.ExecuteContext(context.Background())
-		var exit exitError
-		switch {
-		case err == nil:
-			return out.String(), 0
-		case errors.As(err, &exit):
-			return errOut.String(), exit.code
-		}
-		return err.Error(), 1
-	}
-	if out, code := run((*app).ticketCommand, "list"); code != 0 {
+	if out, _, code := runCommandEnv(t, config, noSecret, (*app).ticketCommand, "list"); code != 0 {
 		t.Errorf("ticket list without the token secret = exit %d, %q; want exit 0", code, out)
 	}
-	out, code := run((*app).ticketCommand, "open", "--from", "Budi", "--phone", "0812", "--subject", "Uji", "--body", "Isi")
-	if code != 2 || !strings.Contains(out, "helpdesk.token_secret") {
-		t.Errorf("ticket open without the token secret = exit %d, %q; want exit 2 naming helpdesk.token_secret", code, out)
+	_, stderr, code := runCommandEnv(t, config, noSecret, (*app).ticketCommand, "open", "--from", "Budi", "--phone", "0812", "--subject", "Uji", "--body", "Isi")
+	if code != 2 || !strings.Contains(stderr, "helpdesk.token_secret") {
+		t.Errorf("ticket open without the token secret = exit %d, %q; want exit 2 naming helpdesk.token_secret", code, stderr)
 	}
 }

@@ -59,7 +59,7 @@ func (a *app) withDeskCore(ctx context.Context, fn func(c *core) error) error {
 	return a.openCore(ctx, coreNeeds{create: true, tokens: true}, fn)
 }
 
-// coreNeeds says what a command needs from openCore.
+// coreNeeds lists what a command requires from openCore.
 type coreNeeds struct {
 	// create allows an empty data folder, in which the store starts.
 	create bool

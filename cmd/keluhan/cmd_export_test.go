@@ -83,8 +83,16 @@ func openRun(t *testing.T, configPath string) *corpusRun {
 // standard output and exit code.
 func runCommand(t *testing.T, configPath string, build func(*app) *cobra.Command, args ...string) (string, int) {
 	t.Helper()
+	out, _, code := runCommandEnv(t, configPath, exportEnv, build, args...)
+	return out, code
+}
+
+// runCommandEnv is runCommand with env as the environment, and it also
+// returns the standard error.
+func runCommandEnv(t *testing.T, configPath string, env func(string) string, build func(*app) *cobra.Command, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	a := &app{stdout: &out, stderr: &errOut, configPath: configPath, env: exportEnv, p: printer{lang: "id"}}
+	a := &app{stdout: &out, stderr: &errOut, configPath: configPath, env: env, p: printer{lang: "id"}}
 	cmd := build(a)
 	cmd.SetArgs(args)
 	cmd.SetOut(&out)
@@ -94,11 +102,11 @@ func runCommand(t *testing.T, configPath string, build func(*app) *cobra.Command
 	var exit exitError
 	switch {
 	case err == nil:
-		return out.String(), 0
+		return out.String(), errOut.String(), 0
 	case errors.As(err, &exit):
-		return out.String(), exit.code
+		return out.String(), errOut.String(), exit.code
 	}
-	return out.String() + a.p.t(msgErrorPrefix) + " " + err.Error(), 1
+	return out.String() + a.p.t(msgErrorPrefix) + " " + err.Error(), errOut.String(), 1
 }
 
 // fillFromCorpus feeds every corpus email through the real pipeline and

@@ -37,8 +37,8 @@ type Inspection struct {
 	Commands []workflow.Command `json:"commands"`
 	// Error is set when the message could not be parsed.
 	Error string `json:"error,omitempty"`
-	// Quarantine is why serve would hold the message by the configured
-	// limits; the verdict is then "quarantined".
+	// Quarantine is the reason serve would hold the message under the
+	// configured limits. The verdict is then "quarantined".
 	Quarantine string `json:"quarantine,omitempty"`
 }
 

@@ -124,6 +124,7 @@ func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manua
 	if !doc.Status.Final() {
 		return nil, false, errors.New(a.p.t(msgInProcess, key))
 	}
+
 	sourceKey := "message:" + doc.Key
 	if doc.Ticket != "" {
 		t, err := c.store.Ticket(ctx, doc.Ticket)
@@ -132,6 +133,7 @@ func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manua
 		}
 		return nil, false, errors.New(a.p.t(msgHasTicket, key, doc.Ticket))
 	}
+
 	if in.channel == "" {
 		in.channel = string(workflow.ChannelEmail)
 	}
@@ -144,6 +146,7 @@ func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manua
 	if strings.TrimSpace(in.body) == "" && in.bodyFile == "" {
 		in.body = doc.Text
 	}
+
 	mc, err := a.manualComplaint(in.channel, in.from, in.phone, in.subject, in.body, in.bodyFile, in.enteredBy)
 	if err != nil {
 		return nil, false, err
@@ -154,6 +157,7 @@ func (a *app) openFromMessage(ctx context.Context, c *core, key string, in manua
 			MessageKey: doc.Key, Index: att.Index, Filename: att.Filename, ContentType: att.ContentType,
 		})
 	}
+
 	t, err = c.desk.OpenManual(ctx, mc)
 	if err != nil {
 		return nil, false, err

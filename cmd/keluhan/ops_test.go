@@ -345,12 +345,11 @@ func httpGet(t *testing.T, url string) string {
 }
 
 // TestQuarantinedMessageOpensTicket quarantines a complaint with too many
-// attachments and opens its ticket with ticket open --message: the
-// requester, subject and text come from the stored email, the requester
-// gets an acknowledgment, the ticket carries the email's attachments,
-// and the email records the ticket. Opening it
-// again returns the same ticket, and an email on another ticket is
-// refused.
+// attachments and opens its ticket with ticket open --message. The
+// requester, subject and text come from the stored email. The requester
+// gets an acknowledgment, the ticket carries the email's attachments, and
+// the email records the ticket. Opening it again returns the same ticket,
+// and an email on another ticket is rejected.
 func TestQuarantinedMessageOpensTicket(t *testing.T) {
 	env := testenv.Require(t)
 	k := startDesk(t, env, deskOptions{extraYAML: "limits: {max_attachments: 1}\n"})
